@@ -1,0 +1,245 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Amendment,
+    Annex,
+    Article,
+    Attendance,
+    Convention,
+    ConventionModel,
+    Deliberation,
+    Membership,
+    ModelArticle,
+    Organisation,
+    Party,
+    Person,
+    Signatory,
+    Territory,
+    Visa,
+)
+
+
+@admin.register(Territory)
+class TerritoryAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "code", "department", "commune_count")
+    list_filter = ("kind", "department")
+    search_fields = ("name", "code")
+    filter_horizontal = ("communes",)
+    autocomplete_fields = ("department",)
+
+    @admin.display(description="communes")
+    def commune_count(self, territory):
+        return territory.communes.count() or ""
+
+
+class PersonInline(admin.TabularInline):
+    model = Person
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "short_name", "kind", "siren", "territory")
+    list_filter = ("kind",)
+    search_fields = ("name", "short_name", "siren")
+    autocomplete_fields = ("territory",)
+    inlines = [PersonInline]
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = ("last_name", "first_name", "capacity", "organisation")
+    list_filter = ("organisation",)
+    search_fields = ("last_name", "first_name", "capacity")
+    autocomplete_fields = ("organisation",)
+
+
+class PartyInline(admin.StackedInline):
+    model = Party
+    extra = 0
+    autocomplete_fields = ("organisation",)
+    show_change_link = True
+
+
+class VisaInline(admin.TabularInline):
+    model = Visa
+    extra = 0
+
+
+class ArticleInline(admin.StackedInline):
+    model = Article
+    extra = 0
+
+
+class AnnexInline(admin.TabularInline):
+    model = Annex
+    extra = 0
+
+
+class AmendmentInline(admin.TabularInline):
+    model = Amendment
+    extra = 0
+    fields = ("number", "title", "status", "signed_on")
+    show_change_link = True
+
+
+@admin.register(Convention)
+class ConventionAdmin(SimpleHistoryAdmin):
+    list_display = ("short_title", "territory", "start_date", "end_date", "status", "is_demo")
+    list_filter = ("status", "is_demo", "parties__organisation")
+    search_fields = ("short_title", "title", "territory__name")
+    date_hierarchy = "start_date"
+    autocomplete_fields = ("territory", "model")
+    fieldsets = (
+        (None, {"fields": ("title", "short_title", "territory", "start_date", "end_date")}),
+        ("Statut", {"fields": ("status", "model", "is_demo")}),
+        ("Texte", {"fields": ("preamble", "preamble_source_page", "closing_text")}),
+        (
+            "Signature",
+            {"fields": ("signature_place", "signature_date", "copies", "initialled_pages")},
+        ),
+    )
+    inlines = [PartyInline, VisaInline, ArticleInline, AnnexInline, AmendmentInline]
+
+
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    extra = 0
+    autocomplete_fields = ("person",)
+
+
+@admin.register(Party)
+class PartyAdmin(SimpleHistoryAdmin):
+    list_display = ("organisation", "convention", "order", "designation")
+    list_filter = ("convention",)
+    search_fields = ("organisation__name", "convention__short_title")
+    autocomplete_fields = ("convention", "organisation")
+    inlines = [SignatoryInline]
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    fk_name = "deliberation"
+    extra = 0
+    autocomplete_fields = ("commune",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "proxy_holder":
+            deliberation_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Attendance.objects.filter(
+                deliberation_id=deliberation_id, status=Attendance.Status.PRESENT
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Deliberation)
+class DeliberationAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "convention", "party", "votes_for", "quorum_display")
+    list_filter = ("kind", "convention")
+    search_fields = ("number", "body", "object", "act_id")
+    autocomplete_fields = ("convention", "party", "annex")
+    readonly_fields = ("checks",)
+    fieldsets = (
+        (None, {"fields": ("convention", "party", "annex", "kind", "number", "body")}),
+        (
+            "Séance",
+            {
+                "fields": (
+                    ("session_date", "opened_at"),
+                    ("convocation_date", "convocation_posted_date"),
+                    "place",
+                    ("chair", "secretary"),
+                    "legal_basis",
+                )
+            },
+        ),
+        (
+            "Présences et votes",
+            {
+                "fields": (
+                    "members_in_office",
+                    ("present", "substitutes_voting", "excused", "absent_unexcused"),
+                    ("substitutes_non_voting", "proxies"),
+                    ("votes_for", "votes_against", "abstentions"),
+                    "checks",
+                )
+            },
+        ),
+        ("Texte", {"fields": ("object", "statement", "decision_intro", "decisions")}),
+        (
+            "Contrôle de légalité",
+            {
+                "fields": (
+                    ("sent_to_prefecture", "received_by_prefecture", "posted_on"),
+                    "act_id",
+                )
+            },
+        ),
+    )
+    inlines = [AttendanceInline]
+
+    @admin.display(description="quorum")
+    def quorum_display(self, deliberation):
+        if deliberation.quorum_reached is None:
+            return "—"
+        return "atteint" if deliberation.quorum_reached else "non atteint"
+
+    @admin.display(description="contrôles")
+    def checks(self, deliberation):
+        if not deliberation.pk:
+            return "—"
+        lines = [
+            f"Absents : {deliberation.absent}",
+            f"Votants possibles : {deliberation.voters}",
+            f"Quorum : {deliberation.quorum} présents ({self.quorum_display(deliberation)})",
+        ]
+        lines += deliberation.attendance_discrepancies() or ["Feuille de présence cohérente."]
+        return " · ".join(str(line) for line in lines)
+
+
+class ModelArticleInline(admin.StackedInline):
+    model = ModelArticle
+    extra = 0
+
+
+@admin.register(ConventionModel)
+class ConventionModelAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "organisation")
+    search_fields = ("name",)
+    inlines = [ModelArticleInline]
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "status", "signed_on")
+    list_filter = ("status",)
+    search_fields = ("title", "convention__short_title")
+    autocomplete_fields = ("convention",)
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "title", "convention")
+    list_filter = ("convention",)
+    search_fields = ("title", "body")
+
+
+@admin.register(Annex)
+class AnnexAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "title", "convention")
+    list_filter = ("convention",)
+    search_fields = ("title",)
+
+
+@admin.register(Visa, Signatory, Attendance, ModelArticle)
+class PlainAdmin(SimpleHistoryAdmin):
+    pass
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organisation", "role")
+    list_filter = ("role", "organisation")
+    search_fields = ("user__username", "organisation__name")
+    autocomplete_fields = ("user", "organisation")

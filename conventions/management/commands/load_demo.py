@@ -1,0 +1,71 @@
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from conventions.demo import read_yaml
+from conventions.models import Membership, Organisation
+
+DEMO_FOLDERS = ["jura_nord", "coteaux"]
+
+
+def demo_loaders():
+    """Each installed app's ``demo.load``, in the order of INSTALLED_APPS."""
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.demo")
+        except ModuleNotFoundError:
+            continue
+        yield module.load
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge les données de démonstration : la convention Jura Nord, la convention "
+        "fictive des Coteaux et les utilisateurs de démonstration. Sans effet sur une "
+        "convention déjà chargée, sauf avec --reset."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Recharge les conventions de démonstration en effaçant leurs modifications.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, reset=False, **options):
+        fixtures = settings.BASE_DIR / "fixtures"
+        context = {"reset": reset}
+        for name in DEMO_FOLDERS:
+            context.update(is_new=False, convention=None, actions=[])
+            for load in demo_loaders():
+                load(fixtures / name, context)
+            state = "chargée" if context["is_new"] else "déjà présente, inchangée"
+            self.stdout.write(f"Convention « {context['convention']} » : {state}.")
+        users = read_yaml(fixtures, "demo_users.yaml")
+        self.load_users(users)
+        self.stdout.write("\nUtilisateurs de démonstration (mot de passe : demo-ctg) :")
+        for user in users["users"]:
+            self.stdout.write(f"  {user['username']:<18} {user['description']}")
+
+    def load_users(self, data):
+        User = get_user_model()
+        for item in data["users"]:
+            user, created = User.objects.get_or_create(
+                username=item["username"],
+                defaults={"first_name": item["first_name"], "last_name": item["last_name"]},
+            )
+            if created:
+                user.set_password(data["password"])
+            user.is_staff = user.is_superuser = item.get("superuser", False)
+            user.save()
+            if "organisation" in item:
+                Membership.objects.update_or_create(
+                    user=user,
+                    organisation=Organisation.objects.get(name=item["organisation"]),
+                    defaults={"role": item["role"]},
+                )

@@ -1,0 +1,273 @@
+"""The convention itself: parties, signatories, visas, articles, annexes, amendments."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class ConventionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The conventions of which one of the user's organisations is a party."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(parties__organisation__memberships__user=user).distinct()
+
+    def in_force(self):
+        return self.filter(status=Convention.Status.IN_FORCE)
+
+    def of_organisation(self, organisation):
+        return self.filter(parties__organisation=organisation).distinct()
+
+
+class Convention(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Brouillon"
+        VALIDATED = "validated", "Validée par le COPIL"
+        VOTED = "voted", "Votée"
+        READY = "ready", "Prête pour signature"
+        SIGNED = "signed", "Signée"
+        IN_FORCE = "in_force", "En vigueur"
+        EXPIRED = "expired", "Échue"
+        TERMINATED = "terminated", "Résiliée"
+
+    LOCKED_STATUSES = frozenset(
+        {Status.READY, Status.SIGNED, Status.IN_FORCE, Status.EXPIRED, Status.TERMINATED}
+    )
+
+    title = models.CharField(
+        "titre", max_length=250, default="Convention territoriale globale de services aux familles"
+    )
+    short_title = models.CharField(
+        "titre court", max_length=120, unique=True, help_text="Imprimé en tête de chaque page."
+    )
+    territory = models.ForeignKey(
+        "conventions.Territory",
+        verbose_name="territoire",
+        on_delete=models.PROTECT,
+        related_name="conventions",
+    )
+    start_date = models.DateField("début", help_text="Peut précéder la signature.")
+    end_date = models.DateField("fin")
+    status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    model = models.ForeignKey(
+        "conventions.ConventionModel",
+        verbose_name="modèle d'origine",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conventions",
+    )
+    preamble = models.TextField("préambule (article préliminaire)", blank=True)
+    preamble_source_page = models.PositiveSmallIntegerField(
+        "page du préambule dans le document d'origine", null=True, blank=True
+    )
+    closing_text = models.CharField(
+        "formule d'engagement", max_length=250, default="Il est convenu et arrêté ce qui suit :"
+    )
+    signature_place = models.CharField("fait à", max_length=120, blank=True)
+    signature_date = models.DateField("le", null=True, blank=True)
+    copies = models.PositiveSmallIntegerField("nombre d'exemplaires", null=True, blank=True)
+    initialled_pages = models.PositiveSmallIntegerField(
+        "nombre de pages paraphées", null=True, blank=True
+    )
+    is_demo = models.BooleanField(
+        "données de démonstration inventées",
+        default=False,
+        help_text="Cochée pour une convention fictive, créée pour la démonstration.",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ConventionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "convention"
+        ordering = ["-start_date", "short_title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gt=models.F("start_date")),
+                name="convention_ends_after_start",
+                violation_error_message="La fin doit être postérieure au début.",
+            )
+        ]
+
+    def __str__(self):
+        return self.short_title
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date <= self.start_date:
+            raise ValidationError({"end_date": "La fin doit être postérieure au début."})
+
+    @property
+    def is_locked(self):
+        """A convention ready for signature or beyond changes only through an amendment."""
+        return self.status in self.LOCKED_STATUSES
+
+
+class Party(models.Model):
+    class Gender(models.TextChoices):
+        FEMININE = "f", "ci-après dénommée"
+        MASCULINE = "m", "ci-après dénommé"
+
+    convention = models.ForeignKey(
+        Convention, verbose_name="convention", on_delete=models.CASCADE, related_name="parties"
+    )
+    organisation = models.ForeignKey(
+        "conventions.Organisation",
+        verbose_name="organisation",
+        on_delete=models.PROTECT,
+        related_name="parties",
+    )
+    order = models.PositiveSmallIntegerField("ordre")
+    wording = models.TextField(
+        "désignation complète",
+        help_text="« la Caisse d'Allocations familiales du Jura représentée par … »",
+    )
+    designation = models.CharField("ci-après dénommé(e)", max_length=150)
+    designation_gender = models.CharField(
+        "accord", max_length=1, choices=Gender.choices, default=Gender.FEMININE
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "partie"
+        ordering = ["convention", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "organisation"], name="unique_party_organisation"
+            ),
+            models.UniqueConstraint(fields=["convention", "order"], name="unique_party_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.convention})"
+
+    @property
+    def designation_clause(self):
+        return f"{self.get_designation_gender_display()} « {self.designation} »"
+
+
+class Signatory(models.Model):
+    party = models.ForeignKey(
+        Party, verbose_name="partie", on_delete=models.CASCADE, related_name="signatories"
+    )
+    person = models.ForeignKey(
+        "conventions.Person",
+        verbose_name="personne",
+        on_delete=models.PROTECT,
+        related_name="signatures",
+    )
+    capacity = models.CharField("qualité imprimée", max_length=150, help_text="« Le Directeur »")
+    order = models.PositiveSmallIntegerField("ordre de signature")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "signataire"
+        ordering = ["party__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["party", "order"], name="unique_signatory_order"),
+            models.UniqueConstraint(fields=["party", "person"], name="unique_signatory_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.capacity} {self.person}"
+
+
+class Visa(models.Model):
+    convention = models.ForeignKey(
+        Convention, verbose_name="convention", on_delete=models.CASCADE, related_name="visas"
+    )
+    order = models.PositiveSmallIntegerField("ordre")
+    text = models.TextField(
+        "texte", help_text="« Vu le Code de l'action sociale et des familles ; »"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "visa"
+        ordering = ["convention", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "order"], name="unique_visa_order")
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Article(models.Model):
+    convention = models.ForeignKey(
+        Convention, verbose_name="convention", on_delete=models.CASCADE, related_name="articles"
+    )
+    number = models.PositiveSmallIntegerField("numéro")
+    title = models.CharField("titre", max_length=250)
+    body = models.TextField(
+        "texte",
+        blank=True,
+        help_text="Paragraphes séparés par une ligne vide ; les listes commencent par « - ».",
+    )
+    source_page = models.PositiveSmallIntegerField(
+        "page dans le document d'origine", null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "article"
+        ordering = ["convention", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "number"], name="unique_article_number")
+        ]
+
+    def __str__(self):
+        return f"Article {self.number} : {self.title}"
+
+
+class Annex(models.Model):
+    convention = models.ForeignKey(
+        Convention, verbose_name="convention", on_delete=models.CASCADE, related_name="annexes"
+    )
+    number = models.PositiveSmallIntegerField("numéro")
+    title = models.CharField("titre", max_length=250)
+    intro = models.TextField("texte d'introduction", blank=True)
+    source_page = models.PositiveSmallIntegerField(
+        "page dans le document d'origine", null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "annexe"
+        ordering = ["convention", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "number"], name="unique_annex_number")
+        ]
+
+    def __str__(self):
+        return f"Annexe {self.number} : {self.title}"
+
+
+class Amendment(models.Model):
+    """An avenant: the only way to change a convention once it is ready for signature."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Brouillon"
+        SIGNED = "signed", "Signé"
+
+    convention = models.ForeignKey(
+        Convention, verbose_name="convention", on_delete=models.PROTECT, related_name="amendments"
+    )
+    number = models.PositiveSmallIntegerField("numéro")
+    title = models.CharField("objet", max_length=250)
+    body = models.TextField("modifications apportées", blank=True)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    signed_on = models.DateField("signé le", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "avenant"
+        ordering = ["convention", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "number"], name="unique_amendment_number")
+        ]
+
+    def __str__(self):
+        return f"Avenant n° {self.number} à {self.convention}"

@@ -1,0 +1,138 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    FundingAmount,
+    FundingScheme,
+    GlossaryEntry,
+    Indicator,
+    IndicatorTable,
+    Observation,
+    Problematique,
+    Section,
+    SourceFigure,
+    SpendingLine,
+    Structure,
+    StructureFunding,
+    TableColumn,
+    TableRow,
+)
+from .resources import IndicatorResource, ObservationResource, StructureResource
+
+
+class ImportExportHistoryAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Imports in CSV and XLSX, refused whole when a row is bad; history kept."""
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ImportExportHistoryAdmin):
+    resource_classes = [IndicatorResource]
+    list_display = ("code", "label", "unit", "source", "theme")
+    list_filter = ("theme", "source", "unit")
+    search_fields = ("code", "label", "definition")
+
+
+@admin.register(Observation)
+class ObservationAdmin(ImportExportHistoryAdmin):
+    resource_classes = [ObservationResource]
+    list_display = ("indicator", "territory", "year", "value", "note")
+    list_filter = ("year", "territory__kind", "indicator__theme", "indicator__source")
+    search_fields = ("indicator__code", "indicator__label", "territory__name", "territory__code")
+    autocomplete_fields = ("indicator", "territory")
+    list_select_related = ("indicator", "territory")
+
+
+class TableInline(admin.TabularInline):
+    model = IndicatorTable
+    extra = 0
+    fields = ("order", "key", "title", "trend_threshold", "decimals")
+    show_change_link = True
+
+
+@admin.register(Section)
+class SectionAdmin(SimpleHistoryAdmin):
+    list_display = ("order", "title", "convention", "source", "block")
+    list_display_links = ("title",)
+    list_filter = ("convention", "block")
+    search_fields = ("title", "body", "commentary")
+    inlines = [TableInline]
+
+
+class ColumnInline(admin.TabularInline):
+    model = TableColumn
+    extra = 0
+    autocomplete_fields = ("territory",)
+
+
+class RowInline(admin.TabularInline):
+    model = TableRow
+    extra = 0
+    autocomplete_fields = ("indicator", "share_of")
+
+
+@admin.register(IndicatorTable)
+class IndicatorTableAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "section", "order")
+    list_filter = ("section__convention",)
+    search_fields = ("title", "key")
+    inlines = [ColumnInline, RowInline]
+
+
+@admin.register(SourceFigure)
+class SourceFigureAdmin(SimpleHistoryAdmin):
+    list_display = ("text", "row", "column")
+    list_filter = ("row__table",)
+    list_select_related = ("row__indicator", "column__territory")
+
+
+@admin.register(Structure)
+class StructureAdmin(ImportExportHistoryAdmin):
+    resource_classes = [StructureResource]
+    list_display = ("name", "kind", "commune", "manager", "capacity", "status", "convention")
+    list_filter = ("convention", "kind", "status", "field", "in_territory")
+    search_fields = ("name", "manager", "commune__name")
+    autocomplete_fields = ("commune",)
+    list_select_related = ("commune", "convention")
+
+
+@admin.register(SpendingLine)
+class SpendingLineAdmin(SimpleHistoryAdmin):
+    list_display = ("label", "financing", "year", "amount", "detail", "convention")
+    list_filter = ("convention", "year", "field")
+    search_fields = ("label", "financing")
+
+
+@admin.register(FundingScheme)
+class FundingSchemeAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "label")
+    search_fields = ("code", "label")
+
+
+class FundingAmountInline(admin.TabularInline):
+    model = FundingAmount
+    extra = 0
+
+
+@admin.register(StructureFunding)
+class StructureFundingAdmin(SimpleHistoryAdmin):
+    list_display = ("label", "year", "budget", "activity", "convention")
+    list_filter = ("convention", "year")
+    search_fields = ("label", "structure__name")
+    inlines = [FundingAmountInline]
+
+
+@admin.register(GlossaryEntry)
+class GlossaryEntryAdmin(SimpleHistoryAdmin):
+    list_display = ("acronym", "definition", "convention")
+    list_filter = ("convention",)
+    search_fields = ("acronym", "definition")
+
+
+@admin.register(Problematique)
+class ProblematiqueAdmin(SimpleHistoryAdmin):
+    list_display = ("order", "title", "field", "retained", "convention")
+    list_display_links = ("title",)
+    list_filter = ("convention", "retained", "field")
+    search_fields = ("title", "text")
+    filter_horizontal = ("actions",)
