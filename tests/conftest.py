@@ -1,0 +1,27 @@
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def demo_db(django_db_setup, django_db_blocker):
+    """The whole demo data, loaded once for the session (tests must not change it)."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def demo(demo_db, db):
+    from conventions.models import Convention
+
+    return Convention.objects.get(short_title="CTG Jura Nord 2019-2023")
+
+
+@pytest.fixture
+def superuser(db, django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.org", "secret-pass")
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
