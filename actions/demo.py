@@ -1,6 +1,6 @@
 """Demo data of the action plan: national fields, the convention's own axes, its actions."""
 
-from conventions.demo import read_yaml
+from conventions.demo import read_yaml, upsert
 
 from .models import Action, EvaluationCriterion, Field, FollowUpIndicator
 
@@ -26,7 +26,8 @@ def load(folder, context):
         return
     fields = context.setdefault("fields", {})
     for order, item in enumerate(data.get("national_fields", []), start=1):
-        fields[item["code"]], _ = Field.objects.update_or_create(
+        fields[item["code"]] = upsert(
+            Field,
             code=item["code"],
             convention=None,
             defaults={"label": item["label"], "order": order},

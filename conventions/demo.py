@@ -37,6 +37,17 @@ def read_yaml(folder: Path, name: str):
         return yaml.safe_load(stream) or {}
 
 
+def upsert(model_class, /, *, defaults, **lookup):
+    """get_or_create, then save only what changed (so that history stays quiet)."""
+    instance, created = model_class.objects.get_or_create(**lookup, defaults=defaults)
+    changed = [name for name, value in defaults.items() if getattr(instance, name) != value]
+    if changed and not created:
+        for name in changed:
+            setattr(instance, name, defaults[name])
+        instance.save(update_fields=changed)
+    return instance
+
+
 def load(folder, context):
     data = read_yaml(folder, "convention.yaml")
     if not data:
@@ -66,7 +77,8 @@ def load_territories(items):
     territories = {}
     for item in sorted(items, key=lambda item: KIND_ORDER[item["kind"]]):
         department = item.get("department")
-        territories[item["code"]], _ = Territory.objects.update_or_create(
+        territories[item["code"]] = upsert(
+            Territory,
             code=item["code"],
             defaults={
                 "kind": item["kind"],
@@ -77,14 +89,19 @@ def load_territories(items):
                 "department": territories.get(department) if department else None,
             },
         )
+    members = {}
     for item in items:
         if item.get("epci"):
-            territories[item["epci"]].communes.add(territories[item["code"]])
+            members.setdefault(item["epci"], set()).add(territories[item["code"]])
+    for code, communes in members.items():
+        epci = territories[code]
+        epci.communes.add(*(communes - set(epci.communes.all())))
     return territories
 
 
 def load_organisation(item, territories):
-    organisation, _ = Organisation.objects.update_or_create(
+    return upsert(
+        Organisation,
         name=item["name"],
         defaults={
             "kind": item["kind"],
@@ -96,22 +113,22 @@ def load_organisation(item, territories):
             "deciding_body": item.get("deciding_body", ""),
         },
     )
-    return organisation
 
 
 def load_person(item, organisations):
-    person, _ = Person.objects.update_or_create(
+    return upsert(
+        Person,
         organisation=organisations[item["organisation"]],
         first_name=item["first_name"],
         last_name=item["last_name"],
         capacity=item.get("capacity", ""),
         defaults={"civility": item["civility"]},
     )
-    return person
 
 
 def load_model(item, organisations):
-    model, _ = ConventionModel.objects.update_or_create(
+    model = upsert(
+        ConventionModel,
         name=item["name"],
         defaults={
             "organisation": organisations[item["organisation"]],
@@ -122,11 +139,13 @@ def load_model(item, organisations):
             "annexes": "\n".join(annex["title"] for annex in item.get("annexes", [])),
         },
     )
-    model.articles.all().delete()
-    ModelArticle.objects.bulk_create(
-        ModelArticle(model=model, number=a["number"], title=a["title"], body=a["body"])
-        for a in item.get("articles", [])
-    )
+    for article in item.get("articles", []):
+        upsert(
+            ModelArticle,
+            model=model,
+            number=article["number"],
+            defaults={"title": article["title"], "body": article["body"]},
+        )
     return model
 
 

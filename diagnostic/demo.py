@@ -3,7 +3,7 @@ annexe 1, the offer of services and its funding, the glossary and the problémat
 
 from decimal import Decimal
 
-from conventions.demo import read_yaml
+from conventions.demo import read_yaml, upsert
 from conventions.models import Territory
 
 from .models import (
@@ -42,9 +42,9 @@ def load(folder, context):
     territories = {t.code: t for t in Territory.objects.all()}
     indicators = load_indicators(tables, territories)
     schemes = {
-        item["code"]: FundingScheme.objects.update_or_create(
-            code=item["code"].lower(), defaults={"label": item["label"]}
-        )[0]
+        item["code"]: upsert(
+            FundingScheme, code=item["code"].lower(), defaults={"label": item["label"]}
+        )
         for item in diagnostic.get("schemes", [])
     }
     if not context.get("is_new") or not diagnostic:
@@ -66,13 +66,15 @@ def load_indicators(data, territories):
     indicators = {}
     for item in data.get("indicators", []):
         code = item["code"]
-        indicators[code], _ = Indicator.objects.update_or_create(
+        indicators[code] = upsert(
+            Indicator,
             code=code.lower(),
             defaults={key: item.get(key, "") for key in ("label", "unit", "source", "theme")}
             | {"definition": item.get("definition") or ""},
         )
     for item in data.get("observations", []):
-        Observation.objects.update_or_create(
+        upsert(
+            Observation,
             indicator=indicators[item["indicator"]],
             territory=territories[item["territory"]],
             year=item["year"],

@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 
@@ -6,7 +8,7 @@ from django.core.management import call_command
 def demo_db(django_db_setup, django_db_blocker):
     """The whole demo data, loaded once for the session (tests must not change it)."""
     with django_db_blocker.unblock():
-        call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        call_command("load_demo", stdout=StringIO())
 
 
 @pytest.fixture
