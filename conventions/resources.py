@@ -5,7 +5,7 @@ dry run, and ``import_file`` rolls back on any error), and each bad row is repor
 its line number in the file, the header being line 1.
 """
 
-from django.core.exceptions import MultipleObjectsReturned
+from django.core.exceptions import MultipleObjectsReturned, ValidationError
 from import_export import resources, widgets
 from import_export.results import Result
 
@@ -18,6 +18,10 @@ class FileLineResult(Result):
 
     def append_invalid_row(self, number, row, validation_error):
         super().append_invalid_row(number + 1, row, validation_error)
+
+    def row_errors(self):
+        # The base class numbers these rows by their index, ignoring the number given above.
+        return [(row.number, row.errors) for row in self.error_rows]
 
 
 class LookupWidget(widgets.ForeignKeyWidget):
@@ -45,14 +49,54 @@ class FrenchDecimalWidget(widgets.DecimalWidget):
             value = value.replace(",", ".")
         try:
             return super().clean(value, row, **kwargs)
+        except (ValueError, ArithmeticError):  # Decimal("abc") raises InvalidOperation
+            raise ValueError(not_a_number(value)) from None
+
+
+class FrenchDateWidget(widgets.DateWidget):
+    """Accepts 31/12/2020 as well as 2020-12-31, never the American 12/31/2020."""
+
+    def __init__(self):
+        super().__init__()
+        self.formats = ("%Y-%m-%d", "%d/%m/%Y")
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
         except ValueError:
-            raise ValueError(f"« {value} » n'est pas un nombre.") from None
+            raise ValueError(f"« {value} » n'est pas une date (JJ/MM/AAAA).") from None
+
+
+def not_a_number(value):
+    return f"« {value} » n'est pas un nombre."
 
 
 class CtgResource(resources.ModelResource):
     @classmethod
     def get_result_class(cls):
         return FileLineResult
+
+    def get_instance(self, instance_loader, row):
+        """Bad identifying cells make the row invalid, reported with the other bad rows."""
+        errors = {}
+        for field in (self.fields[name] for name in self.get_import_id_fields()):
+            if field.column_name not in row:
+                continue
+            try:
+                field.clean(row)
+            except ValueError as error:
+                errors[field.attribute] = ValidationError(str(error))
+            except ArithmeticError:
+                errors[field.attribute] = ValidationError(not_a_number(row[field.column_name]))
+        if errors:
+            raise ValidationError(errors)
+        return super().get_instance(instance_loader, row)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        try:
+            super().import_field(field, instance, row, is_m2m, **kwargs)
+        except ArithmeticError:  # an integer cell that is not a number
+            raise ValueError(not_a_number(row.get(field.column_name))) from None
 
     def import_file(self, dataset):
         """Import a whole dataset, or nothing if any row is bad; returns the result."""

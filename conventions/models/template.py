@@ -31,6 +31,13 @@ def long_date(value):
     return f"1er{text[1:]}" if value.day == 1 else text
 
 
+def in_sentence(name):
+    """« Communauté de communes Jura Nord » as written mid-sentence; acronyms untouched."""
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
 def fill_placeholders(text, values):
     """Replace each known {placeholder}; unknown or missing ones stay visible."""
 
@@ -81,7 +88,7 @@ class ConventionModel(models.Model):
         return {
             "caf": caf.short_name or caf.name,
             "caf_long": caf.name,
-            "territory": partner.name,
+            "territory": in_sentence(partner.name),
             "territory_short": partner.generic_name,
             "territory_body": partner.deciding_body.lower(),
             "start_date": long_date(start_date),
