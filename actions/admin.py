@@ -18,6 +18,7 @@ class FieldAdmin(SimpleHistoryAdmin):
     list_display = ("label", "code", "order", "convention")
     list_filter = (("convention", admin.EmptyFieldListFilter), "convention")
     search_fields = ("label", "code")
+    list_select_related = ("convention",)
     inlines = [ActionInline]
 
 

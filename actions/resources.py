@@ -1,7 +1,7 @@
-from import_export import fields, widgets
+from import_export import fields
 
 from conventions.models import Convention
-from conventions.resources import CtgResource, LookupWidget
+from conventions.resources import CtgResource, FrenchDateWidget, LookupWidget
 
 from .models import Action, EvaluationCriterion, Field, FollowUpIndicator
 
@@ -23,6 +23,8 @@ class ItemsField(fields.Field):
         self.item_model = item_model
 
     def export(self, instance, **kwargs):
+        if instance.pk is None:  # a new action, read by the import's diff before it is saved
+            return ""
         return "\n".join(item.label for item in getattr(instance, self.related_name).all())
 
     def save_items(self, instance, row):
@@ -39,7 +41,7 @@ class ActionResource(CtgResource):
         "convention", "convention", LookupWidget(Convention, "short_title", "Convention")
     )
     field = fields.Field("field", "field", FieldOfConventionWidget(Field, "code", "Champ"))
-    deadline_date = fields.Field("deadline_date", "deadline_date", widgets.DateWidget())
+    deadline_date = fields.Field("deadline_date", "deadline_date", FrenchDateWidget())
     followup_indicators = ItemsField(
         "followup_indicators", "followup_indicators", FollowUpIndicator
     )

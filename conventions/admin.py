@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -27,10 +28,14 @@ class TerritoryAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "code")
     filter_horizontal = ("communes",)
     autocomplete_fields = ("department",)
+    list_select_related = ("department",)
 
-    @admin.display(description="communes")
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(commune_total=Count("communes"))
+
+    @admin.display(description="communes", ordering="commune_total")
     def commune_count(self, territory):
-        return territory.communes.count() or ""
+        return territory.commune_total or ""
 
 
 class PersonInline(admin.TabularInline):
@@ -44,6 +49,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_filter = ("kind",)
     search_fields = ("name", "short_name", "siren")
     autocomplete_fields = ("territory",)
+    list_select_related = ("territory",)
     inlines = [PersonInline]
 
 
@@ -53,6 +59,7 @@ class PersonAdmin(SimpleHistoryAdmin):
     list_filter = ("organisation",)
     search_fields = ("last_name", "first_name", "capacity")
     autocomplete_fields = ("organisation",)
+    list_select_related = ("organisation",)
 
 
 class PartyInline(admin.StackedInline):
@@ -91,6 +98,7 @@ class ConventionAdmin(SimpleHistoryAdmin):
     search_fields = ("short_title", "title", "territory__name")
     date_hierarchy = "start_date"
     autocomplete_fields = ("territory", "model")
+    list_select_related = ("territory",)
     fieldsets = (
         (None, {"fields": ("title", "short_title", "territory", "start_date", "end_date")}),
         ("Statut", {"fields": ("status", "model", "is_demo")}),
@@ -115,6 +123,7 @@ class PartyAdmin(SimpleHistoryAdmin):
     list_filter = ("convention",)
     search_fields = ("organisation__name", "convention__short_title")
     autocomplete_fields = ("convention", "organisation")
+    list_select_related = ("organisation", "convention")
     inlines = [SignatoryInline]
 
 
@@ -130,7 +139,11 @@ class AttendanceInline(admin.TabularInline):
             kwargs["queryset"] = Attendance.objects.filter(
                 deliberation_id=deliberation_id, status=Attendance.Status.PRESENT
             )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "proxy_holder":
+            # Read once for the whole attendance list, not once per row.
+            formfield.choices = list(formfield.choices)
+        return formfield
 
 
 @admin.register(Deliberation)
@@ -139,6 +152,7 @@ class DeliberationAdmin(SimpleHistoryAdmin):
     list_filter = ("kind", "convention")
     search_fields = ("number", "body", "object", "act_id")
     autocomplete_fields = ("convention", "party", "annex")
+    list_select_related = ("convention", "party__organisation", "party__convention")
     readonly_fields = ("checks",)
     fieldsets = (
         (None, {"fields": ("convention", "party", "annex", "kind", "number", "body")}),
@@ -207,6 +221,7 @@ class ModelArticleInline(admin.StackedInline):
 class ConventionModelAdmin(SimpleHistoryAdmin):
     list_display = ("name", "organisation")
     search_fields = ("name",)
+    list_select_related = ("organisation",)
     inlines = [ModelArticleInline]
 
 
@@ -216,25 +231,64 @@ class AmendmentAdmin(SimpleHistoryAdmin):
     list_filter = ("status",)
     search_fields = ("title", "convention__short_title")
     autocomplete_fields = ("convention",)
+    list_select_related = ("convention",)
 
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
     list_display = ("number", "title", "convention")
+    list_display_links = ("title",)
     list_filter = ("convention",)
     search_fields = ("title", "body")
+    list_select_related = ("convention",)
 
 
 @admin.register(Annex)
 class AnnexAdmin(SimpleHistoryAdmin):
     list_display = ("number", "title", "convention")
+    list_display_links = ("title",)
     list_filter = ("convention",)
-    search_fields = ("title",)
+    search_fields = ("title", "intro")
+    list_select_related = ("convention",)
 
 
-@admin.register(Visa, Signatory, Attendance, ModelArticle)
-class PlainAdmin(SimpleHistoryAdmin):
-    pass
+@admin.register(Visa)
+class VisaAdmin(SimpleHistoryAdmin):
+    list_display = ("order", "text", "convention")
+    list_display_links = ("text",)
+    list_filter = ("convention",)
+    search_fields = ("text",)
+    autocomplete_fields = ("convention",)
+    list_select_related = ("convention",)
+
+
+@admin.register(Signatory)
+class SignatoryAdmin(SimpleHistoryAdmin):
+    list_display = ("person", "capacity", "order", "party")
+    list_filter = ("party__convention",)
+    search_fields = ("person__last_name", "person__first_name", "capacity")
+    autocomplete_fields = ("party", "person")
+    list_select_related = ("person", "party__organisation", "party__convention")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(SimpleHistoryAdmin):
+    list_display = ("order", "name", "commune", "status", "proxy_holder", "deliberation")
+    list_display_links = ("name",)
+    list_filter = ("status", "deliberation")
+    search_fields = ("name", "commune__name")
+    autocomplete_fields = ("deliberation", "commune", "proxy_holder")
+    list_select_related = ("commune", "proxy_holder", "deliberation")
+
+
+@admin.register(ModelArticle)
+class ModelArticleAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "title", "model")
+    list_display_links = ("title",)
+    list_filter = ("model",)
+    search_fields = ("title", "body")
+    autocomplete_fields = ("model",)
+    list_select_related = ("model",)
 
 
 @admin.register(Membership)
@@ -243,3 +297,4 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("role", "organisation")
     search_fields = ("user__username", "organisation__name")
     autocomplete_fields = ("user", "organisation")
+    list_select_related = ("user", "organisation")

@@ -46,7 +46,7 @@ class ObservationAdmin(ImportExportHistoryAdmin):
 class TableInline(admin.TabularInline):
     model = IndicatorTable
     extra = 0
-    fields = ("order", "key", "title", "trend_threshold", "decimals")
+    fields = ("order", "key", "title", "trend_threshold", "trend_threshold_points", "decimals")
     show_change_link = True
 
 
@@ -56,6 +56,7 @@ class SectionAdmin(SimpleHistoryAdmin):
     list_display_links = ("title",)
     list_filter = ("convention", "block")
     search_fields = ("title", "body", "commentary")
+    list_select_related = ("convention",)
     inlines = [TableInline]
 
 
@@ -76,6 +77,7 @@ class IndicatorTableAdmin(SimpleHistoryAdmin):
     list_display = ("title", "section", "order")
     list_filter = ("section__convention",)
     search_fields = ("title", "key")
+    list_select_related = ("section",)
     inlines = [ColumnInline, RowInline]
 
 
@@ -83,7 +85,16 @@ class IndicatorTableAdmin(SimpleHistoryAdmin):
 class SourceFigureAdmin(SimpleHistoryAdmin):
     list_display = ("text", "row", "column")
     list_filter = ("row__table",)
+    search_fields = ("text", "row__label", "row__indicator__label")
     list_select_related = ("row__indicator", "column__territory")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A row or column without a label is named after its indicator or territory.
+        if db_field.name == "row":
+            kwargs["queryset"] = TableRow.objects.select_related("indicator")
+        elif db_field.name == "column":
+            kwargs["queryset"] = TableColumn.objects.select_related("territory")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Structure)
@@ -101,6 +112,7 @@ class SpendingLineAdmin(SimpleHistoryAdmin):
     list_display = ("label", "financing", "year", "amount", "detail", "convention")
     list_filter = ("convention", "year", "field")
     search_fields = ("label", "financing")
+    list_select_related = ("convention",)
 
 
 @admin.register(FundingScheme)
@@ -119,6 +131,7 @@ class StructureFundingAdmin(SimpleHistoryAdmin):
     list_display = ("label", "year", "budget", "activity", "convention")
     list_filter = ("convention", "year")
     search_fields = ("label", "structure__name")
+    list_select_related = ("convention",)
     inlines = [FundingAmountInline]
 
 
@@ -127,6 +140,7 @@ class GlossaryEntryAdmin(SimpleHistoryAdmin):
     list_display = ("acronym", "definition", "convention")
     list_filter = ("convention",)
     search_fields = ("acronym", "definition")
+    list_select_related = ("convention",)
 
 
 @admin.register(Problematique)
@@ -135,4 +149,5 @@ class ProblematiqueAdmin(SimpleHistoryAdmin):
     list_display_links = ("title",)
     list_filter = ("convention", "retained", "field")
     search_fields = ("title", "text")
+    list_select_related = ("field", "convention")
     filter_horizontal = ("actions",)

@@ -2,7 +2,7 @@ from import_export import fields
 
 from actions.models import Field
 from conventions.models import Convention, Territory
-from conventions.resources import CtgResource, FrenchDecimalWidget, LookupWidget
+from conventions.resources import CtgResource, FrenchDateWidget, FrenchDecimalWidget, LookupWidget
 
 from .models import Indicator, Observation, Structure
 
@@ -23,6 +23,7 @@ class ObservationResource(CtgResource):
     territory = fields.Field(
         "territory", "territory", LookupWidget(Territory, "code", "Territoire")
     )
+    date = fields.Field("date", "date", FrenchDateWidget())
     value = fields.Field("value", "value", FrenchDecimalWidget())
 
     class Meta:

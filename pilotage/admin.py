@@ -27,6 +27,7 @@ class BodyAdmin(SimpleHistoryAdmin):
     list_display = ("name", "kind", "optional", "min_meetings_per_year", "convention")
     list_filter = ("convention", "kind", "optional")
     search_fields = ("name",)
+    list_select_related = ("convention",)
     filter_horizontal = ("copilots",)
     inlines = [MemberInline, MissionInline, MeetingInline]
 
@@ -36,10 +37,25 @@ class MeetingAdmin(SimpleHistoryAdmin):
     list_display = ("body", "date", "place")
     list_filter = ("body__convention", "body__kind")
     search_fields = ("agenda", "minutes", "place")
+    list_select_related = ("body",)
     date_hierarchy = "date"
     filter_horizontal = ("attendees",)
 
 
-@admin.register(Member, Mission)
-class BodyPartAdmin(SimpleHistoryAdmin):
-    list_filter = ("body__convention",)
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin):
+    list_display = ("role", "organisation", "person", "consultative", "body", "body__convention")
+    list_filter = ("body__convention", "body__kind", "consultative")
+    search_fields = ("role", "organisation__name", "person__last_name")
+    autocomplete_fields = ("body", "organisation", "person")
+    list_select_related = ("body__convention", "organisation", "person")
+
+
+@admin.register(Mission)
+class MissionAdmin(SimpleHistoryAdmin):
+    list_display = ("order", "text", "body", "body__convention")
+    list_display_links = ("text",)
+    list_filter = ("body__convention", "body__kind")
+    search_fields = ("text",)
+    autocomplete_fields = ("body",)
+    list_select_related = ("body__convention",)

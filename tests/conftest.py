@@ -2,6 +2,17 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings(tmp_path_factory):
+    """No collectstatic in tests (whitenoise would warn); a fast password hasher."""
+    with override_settings(
+        STATIC_ROOT=tmp_path_factory.mktemp("static"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        yield
 
 
 @pytest.fixture(scope="session")
