@@ -63,10 +63,24 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 
 class PartyInline(admin.StackedInline):
+    """Signatories are edited on the party's own page (link "Modifier"), listed here."""
+
     model = Party
     extra = 0
     autocomplete_fields = ("organisation",)
     show_change_link = True
+    readonly_fields = ("signatory_list",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("signatories__person")
+
+    @admin.display(description="signataires")
+    def signatory_list(self, party):
+        signatories = party.signatories.all()
+        return (
+            ", ".join(str(s) for s in signatories)
+            or "Aucun : ajoutez-les sur la page de la partie."
+        )
 
 
 class VisaInline(admin.TabularInline):

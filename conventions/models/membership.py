@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Membership(models.Model):
@@ -22,6 +23,7 @@ class Membership(models.Model):
         related_name="memberships",
     )
     role = models.CharField("rôle", max_length=10, choices=Role.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "rattachement"
