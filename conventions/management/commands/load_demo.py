@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from conventions.demo import read_yaml
+from conventions.demo import read_yaml, upsert
 from conventions.models import Membership, Organisation
 
 DEMO_FOLDERS = ["jura_nord", "coteaux"]
@@ -61,10 +61,13 @@ class Command(BaseCommand):
             )
             if created:
                 user.set_password(data["password"])
-            user.is_staff = user.is_superuser = item.get("superuser", False)
-            user.save()
+            superuser = item.get("superuser", False)
+            if created or (user.is_staff, user.is_superuser) != (superuser, superuser):
+                user.is_staff = user.is_superuser = superuser
+                user.save()
             if "organisation" in item:
-                Membership.objects.update_or_create(
+                upsert(
+                    Membership,
                     user=user,
                     organisation=Organisation.objects.get(name=item["organisation"]),
                     defaults={"role": item["role"]},
