@@ -1,8 +1,12 @@
 """The action plan (annexe 2): fields of intervention and actions with their follow-up."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+from conventions.models.convention import ScopedQuerySet
 
 
 class FieldQuerySet(models.QuerySet):
@@ -49,6 +53,11 @@ class Field(models.Model):
         return self.convention_id is None
 
 
+class ActionQuerySet(ScopedQuerySet):
+    def late(self, today=None):
+        return self.filter(Action.late_condition(today=today))
+
+
 class Action(models.Model):
     class Frequency(models.TextChoices):
         YEARLY = "annuelle", "Annuelle"
@@ -67,6 +76,8 @@ class Action(models.Model):
         DONE = "done", "Réalisée"
         ABANDONED = "abandoned", "Abandonnée"
 
+    FINISHED = (Progress.DONE, Progress.ABANDONED)
+
     convention = models.ForeignKey(
         "conventions.Convention",
         verbose_name="convention",
@@ -74,7 +85,7 @@ class Action(models.Model):
         related_name="actions",
     )
     field = models.ForeignKey(
-        Field, verbose_name="champ", on_delete=models.PROTECT, related_name="actions"
+        Field, verbose_name="champ", on_delete=models.RESTRICT, related_name="actions"
     )
     order = models.PositiveSmallIntegerField("ordre dans le champ")
     name = models.CharField("nom de l'action", max_length=200)
@@ -104,6 +115,7 @@ class Action(models.Model):
         "avancement", max_length=20, choices=Progress.choices, default=Progress.PLANNED
     )
     history = HistoricalRecords()
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "action"
@@ -122,6 +134,22 @@ class Action(models.Model):
         if field and field.convention_id not in (None, self.convention_id):
             raise ValidationError({"field": "Ce champ appartient à une autre convention."})
 
+    @classmethod
+    def late_condition(cls, *, prefix="", today=None):
+        """Past its dated deadline and neither done nor abandoned."""
+        today = today or datetime.date.today()
+        return models.Q(**{f"{prefix}deadline_date__lt": today}) & ~models.Q(
+            **{f"{prefix}progress__in": cls.FINISHED}
+        )
+
+    @property
+    def is_late(self):
+        return (
+            self.deadline_date is not None
+            and self.deadline_date < datetime.date.today()
+            and self.progress not in self.FINISHED
+        )
+
     @property
     def deadline_display(self):
         if self.deadline_text:
@@ -139,6 +167,8 @@ class FollowUpIndicator(models.Model):
     order = models.PositiveSmallIntegerField("ordre")
     label = models.CharField("indicateur de suivi", max_length=300)
     history = HistoricalRecords()
+    convention_path = "action__convention"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "indicateur de suivi"
@@ -162,6 +192,8 @@ class EvaluationCriterion(models.Model):
     order = models.PositiveSmallIntegerField("ordre")
     label = models.CharField("critère d'évaluation", max_length=300)
     history = HistoricalRecords()
+    convention_path = "action__convention"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "critère d'évaluation"

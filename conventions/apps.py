@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ConventionsConfig(AppConfig):
     name = "conventions"
     verbose_name = "Conventions"
+
+    def ready(self):
+        from . import forms  # noqa: F401  (registers the editable parts)

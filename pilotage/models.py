@@ -1,7 +1,11 @@
 """Governance (annexe 3): the bodies that steer the convention, their members and meetings."""
 
+import datetime
+
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+from conventions.models.convention import ScopedQuerySet
 
 
 class Body(models.Model):
@@ -43,6 +47,7 @@ class Body(models.Model):
     )
     meetings_text = models.TextField("rythme des réunions (texte)", blank=True)
     history = HistoricalRecords(m2m_fields=[copilots])
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "instance de pilotage"
@@ -54,6 +59,17 @@ class Body(models.Model):
 
     def __str__(self):
         return self.name
+
+    def next_required_meeting(self, since):
+        """When the body must meet next: a period of 12 / minimum meetings after its last
+        meeting (``last_meeting`` annotation when present), or after ``since``."""
+        if not self.min_meetings_per_year:
+            return None
+        last = getattr(self, "last_meeting", None)
+        if last is None and "last_meeting" not in self.__dict__:
+            last = self.meetings.aggregate(last=models.Max("date"))["last"]
+        period = datetime.timedelta(days=365 // self.min_meetings_per_year)
+        return (last or since) + period
 
     def sector_list(self):
         return [line.strip() for line in self.sectors.splitlines() if line.strip()]
@@ -83,6 +99,8 @@ class Member(models.Model):
     )
     consultative = models.BooleanField("voix consultative", default=False)
     history = HistoricalRecords()
+    convention_path = "body__convention"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "membre"
@@ -102,6 +120,8 @@ class Mission(models.Model):
     order = models.PositiveSmallIntegerField("ordre")
     text = models.TextField("mission")
     history = HistoricalRecords()
+    convention_path = "body__convention"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "mission"
@@ -127,6 +147,8 @@ class Meeting(models.Model):
     other_attendees = models.TextField("autres participants", blank=True)
     minutes = models.TextField("compte rendu", blank=True)
     history = HistoricalRecords(m2m_fields=[attendees])
+    convention_path = "body__convention"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "réunion"

@@ -170,4 +170,4 @@ def test_anonymous_user_is_redirected_to_login(client, db):
     response = client.get(url)
 
     assert response.status_code == 302
-    assert response.url == f"{reverse('admin:login')}?next={url}"
+    assert response.url == f"{reverse('login')}?next={url}"

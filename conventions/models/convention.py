@@ -10,13 +10,34 @@ class ConventionQuerySet(models.QuerySet):
         """The conventions of which one of the user's organisations is a party."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(parties__organisation__memberships__user=user).distinct()
+        return self.filter(
+            pk__in=Party.objects.filter(organisation__memberships__user=user).values("convention")
+        )
+
+    def with_rights(self, user):
+        """Annotate ``user_can_edit``: the user is an editor for one of the parties."""
+        from .membership import Membership
+
+        editor = Membership.objects.filter(
+            user=user.pk,
+            role=Membership.Role.EDITOR,
+            organisation__parties__convention=models.OuterRef("pk"),
+        )
+        return self.annotate(user_can_edit=models.Exists(editor))
 
     def in_force(self):
         return self.filter(status=Convention.Status.IN_FORCE)
 
     def of_organisation(self, organisation):
         return self.filter(parties__organisation=organisation).distinct()
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Objects reached through a convention: ``Model.convention_path`` leads to it."""
+
+    def for_user(self, user):
+        path = getattr(self.model, "convention_path", "convention")
+        return self.filter(**{f"{path}__in": Convention.objects.for_user(user)})
 
 
 class Convention(models.Model):
@@ -104,6 +125,18 @@ class Convention(models.Model):
         """A convention ready for signature or beyond changes only through an amendment."""
         return self.status in self.LOCKED_STATUSES
 
+    def next_required_meeting(self):
+        """The earliest date by which a governance body must meet (bodies prefetched)."""
+        if self.status in (self.Status.EXPIRED, self.Status.TERMINATED):
+            return None
+        dates = [body.next_required_meeting(self.start_date) for body in self.bodies.all()]
+        return min(filter(None, dates), default=None)
+
+    @property
+    def is_editable_by_user(self):
+        """Set on conventions loaded through ``with_rights(user)``."""
+        return getattr(self, "user_can_edit", False) and not self.is_locked
+
 
 class Party(models.Model):
     class Gender(models.TextChoices):
@@ -129,6 +162,7 @@ class Party(models.Model):
         "accord", max_length=1, choices=Gender.choices, default=Gender.FEMININE
     )
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "partie"
@@ -161,6 +195,8 @@ class Signatory(models.Model):
     capacity = models.CharField("qualité imprimée", max_length=150, help_text="« Le Directeur »")
     order = models.PositiveSmallIntegerField("ordre de signature")
     history = HistoricalRecords()
+    convention_path = "party__convention"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "signataire"
@@ -183,6 +219,7 @@ class Visa(models.Model):
         "texte", help_text="« Vu le Code de l'action sociale et des familles ; »"
     )
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "visa"
@@ -210,6 +247,7 @@ class Article(models.Model):
         "page dans le document d'origine", null=True, blank=True
     )
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "article"
@@ -233,6 +271,7 @@ class Annex(models.Model):
         "page dans le document d'origine", null=True, blank=True
     )
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "annexe"
@@ -261,6 +300,7 @@ class Amendment(models.Model):
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.DRAFT)
     signed_on = models.DateField("signé le", null=True, blank=True)
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "avenant"

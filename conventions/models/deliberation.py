@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from .convention import ScopedQuerySet
+
 COUNT_FIELDS = (
     "members_in_office",
     "present",
@@ -82,6 +84,7 @@ class Deliberation(models.Model):
     posted_on = models.DateField("affiché le", null=True, blank=True)
     act_id = models.CharField("identifiant de l'acte", max_length=120, blank=True)
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "délibération"
@@ -218,6 +221,8 @@ class Attendance(models.Model):
         related_name="proxies_held",
     )
     history = HistoricalRecords()
+    convention_path = "deliberation__convention"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "présence"

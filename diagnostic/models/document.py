@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from conventions.models.convention import ScopedQuerySet
+
 
 class Section(models.Model):
     class Block(models.TextChoices):
@@ -38,6 +40,7 @@ class Section(models.Model):
         help_text="Légendes des cartes et graphiques du document d'origine, une par ligne.",
     )
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "section du diagnostic"
@@ -79,6 +82,8 @@ class IndicatorTable(models.Model):
     decimals = models.PositiveSmallIntegerField("décimales des pourcentages", default=1)
     commentary = models.TextField("commentaire sous le tableau", blank=True)
     history = HistoricalRecords()
+    convention_path = "section__convention"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "tableau d'indicateurs"
@@ -117,6 +122,8 @@ class TableColumn(models.Model):
     to_year = models.PositiveSmallIntegerField("à l'année", null=True, blank=True)
     label = models.CharField("en-tête", max_length=120, blank=True)
     history = HistoricalRecords()
+    convention_path = "table__section__convention"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "colonne"
@@ -174,6 +181,8 @@ class TableRow(models.Model):
         "affichage", max_length=20, choices=Display.choices, default=Display.VALUE
     )
     history = HistoricalRecords()
+    convention_path = "table__section__convention"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "ligne"
@@ -198,6 +207,8 @@ class SourceFigure(models.Model):
     )
     text = models.CharField("valeur imprimée", max_length=60)
     history = HistoricalRecords()
+    convention_path = "row__table__section__convention"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "chiffre imprimé dans la source"
@@ -222,6 +233,7 @@ class GlossaryEntry(models.Model):
     acronym = models.CharField("sigle", max_length=30)
     definition = models.CharField("signification", max_length=250)
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "entrée du glossaire"
@@ -247,7 +259,7 @@ class Problematique(models.Model):
     field = models.ForeignKey(
         "actions.Field",
         verbose_name="champ",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="problematiques",
@@ -262,6 +274,7 @@ class Problematique(models.Model):
         related_name="problematiques",
     )
     history = HistoricalRecords(m2m_fields=[actions])
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "problématique"

@@ -3,6 +3,8 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from conventions.models.convention import ScopedQuerySet
+
 
 class Structure(models.Model):
     class Kind(models.TextChoices):
@@ -42,7 +44,7 @@ class Structure(models.Model):
     field = models.ForeignKey(
         "actions.Field",
         verbose_name="champ",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="structures",
@@ -71,6 +73,7 @@ class Structure(models.Model):
     in_territory = models.BooleanField("sur le territoire", default=True)
     description = models.TextField("description", blank=True)
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "structure"
@@ -94,12 +97,12 @@ class SpendingLine(models.Model):
     )
     order = models.PositiveSmallIntegerField("ordre")
     field = models.ForeignKey(
-        "actions.Field", verbose_name="champ", on_delete=models.PROTECT, related_name="+"
+        "actions.Field", verbose_name="champ", on_delete=models.RESTRICT, related_name="+"
     )
     structure = models.ForeignKey(
         Structure,
         verbose_name="structure",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="spending_lines",
@@ -111,6 +114,7 @@ class SpendingLine(models.Model):
     amount = models.DecimalField("coût estimé (€)", max_digits=12, decimal_places=2)
     detail = models.CharField("précision", max_length=250, blank=True)
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "participation financière de l'EPCI"
@@ -153,7 +157,7 @@ class StructureFunding(models.Model):
     )
     order = models.PositiveSmallIntegerField("ordre")
     structure = models.ForeignKey(
-        Structure, verbose_name="structure", on_delete=models.PROTECT, related_name="fundings"
+        Structure, verbose_name="structure", on_delete=models.RESTRICT, related_name="fundings"
     )
     label = models.CharField("équipement (tel qu'imprimé)", max_length=200)
     year = models.PositiveSmallIntegerField("année")
@@ -168,6 +172,7 @@ class StructureFunding(models.Model):
         "activité (unité)", max_length=10, choices=ActivityUnit.choices, blank=True
     )
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "financement Caf d'une structure"
@@ -202,6 +207,8 @@ class FundingAmount(models.Model):
         "taux imprimé dans la source", max_length=20, blank=True, help_text="Pour contrôle."
     )
     history = HistoricalRecords()
+    convention_path = "funding__convention"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "montant par dispositif"

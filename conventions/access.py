@@ -1,0 +1,70 @@
+"""Who may see and change a convention, checked in one place.
+
+Every page of a convention is reached through ``convention_view``: the convention comes
+from the user's scoped queryset (outside it: 404); a write by a reader, or on a
+convention ready for signature or signed, is refused (403) with a message in French.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from .models import Convention
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+READ_ONLY = "Votre accès à cette convention est en lecture seule."
+LOCKED = "Cette convention est « {status} » : elle ne peut plus être modifiée, sauf par un avenant."
+
+
+def check_can_edit(convention):
+    if not convention.user_can_edit:
+        raise PermissionDenied(READ_ONLY)
+    if convention.is_locked:
+        raise PermissionDenied(LOCKED.format(status=convention.get_status_display()))
+
+
+def get_convention(request, pk):
+    queryset = Convention.objects.for_user(request.user).with_rights(request.user)
+    return get_object_or_404(queryset.select_related("territory"), pk=pk)
+
+
+def convention_view(view=None, *, edit=False):
+    """Load the convention ``pk`` for the user and pass it on; ``edit`` pages need the right
+    to write even to be shown, other pages only for unsafe methods."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, pk, *args, **kwargs):
+            convention = get_convention(request, pk)
+            if edit or request.method not in SAFE_METHODS:
+                check_can_edit(convention)
+            return view(request, convention, *args, **kwargs)
+
+        return wrapper
+
+    return decorator(view) if view else decorator
+
+
+TABS = {
+    "convention": ("Convention", "conventions:convention-detail"),
+    "diagnostic": ("Diagnostic", "diagnostic:tab"),
+    "plan": ("Plan d'action", "actions:tab"),
+    "pilotage": ("Pilotage", "pilotage:tab"),
+    "documents": ("Documents", "conventions:convention-documents"),
+}
+TAB_OF_URL = {url_name: key for key, (_label, url_name) in TABS.items()}
+
+
+def workspace(convention, tab, **extra):
+    """Context shared by the pages of a convention's workspace."""
+    from .parts import REGISTRY
+
+    tab = TAB_OF_URL.get(tab, tab)
+    return {
+        "convention": convention,
+        "tab": tab,
+        "tab_label": TABS[tab][0],
+        "can_edit": convention.is_editable_by_user,
+        "parts": REGISTRY,
+    } | extra

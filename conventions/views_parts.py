@@ -1,0 +1,108 @@
+"""Add, edit, delete and reorder any registered part of a convention.
+
+With htmx the views answer with fragments (the row, or the form with its errors);
+without it they answer with full pages and redirect to the tab, so that every edit
+also works without JavaScript.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .access import convention_view, workspace
+from .parts import REGISTRY
+
+
+def get_part(slug):
+    try:
+        return REGISTRY[slug]
+    except KeyError:
+        raise Http404("Élément inconnu.") from None
+
+
+def get_item(request, convention, part, item_pk):
+    return get_object_or_404(part.queryset(request.user, convention), pk=item_pk)
+
+
+def tab_url(convention, part):
+    return reverse(part.tab, args=[convention.pk])
+
+
+def render_row(request, convention, part, item):
+    context = {"convention": convention, "part": part, "item": item, "can_edit": True}
+    return render(request, part.row_template, context)
+
+
+def render_form(request, convention, part, form, item=None, status=200):
+    context = workspace(convention, part.tab, part=part, form=form, item=item)
+    template = "parts/_form.html" if request.htmx else "parts/form_page.html"
+    return render(request, template, context, status=status)
+
+
+@convention_view(edit=True)
+def part_add(request, convention, slug):
+    part = get_part(slug)
+    form = part.form_class(request.POST or None, convention=convention, part=part)
+    if request.method == "POST" and form.is_valid():
+        item = form.save()
+        if request.htmx:
+            return render_row(request, convention, part, item)
+        messages.success(request, f"« {item} » a été ajouté(e).")
+        return redirect(tab_url(convention, part))
+    return render_form(request, convention, part, form, status=422 if form.errors else 200)
+
+
+@convention_view(edit=True)
+def part_edit(request, convention, slug, item_pk):
+    part = get_part(slug)
+    item = get_item(request, convention, part, item_pk)
+    form = part.form_class(request.POST or None, instance=item, convention=convention, part=part)
+    if request.method == "POST" and form.is_valid():
+        item = form.save()
+        if request.htmx:
+            return render_row(request, convention, part, item)
+        messages.success(request, f"« {item} » a été enregistré(e).")
+        return redirect(tab_url(convention, part))
+    return render_form(request, convention, part, form, item, status=422 if form.errors else 200)
+
+
+@convention_view
+def part_row(request, convention, slug, item_pk):
+    """The row as shown on its tab (used to cancel an inline edit)."""
+    part = get_part(slug)
+    item = get_item(request, convention, part, item_pk)
+    context = {"convention": convention, "part": part, "item": item}
+    context["can_edit"] = convention.is_editable_by_user
+    return render(request, part.row_template, context)
+
+
+@convention_view(edit=True)
+def part_delete(request, convention, slug, item_pk):
+    part = get_part(slug)
+    item = get_item(request, convention, part, item_pk)
+    if request.method == "POST":
+        label = str(item)
+        item.delete()
+        if request.htmx:
+            return HttpResponse("")
+        messages.success(request, f"« {label} » a été supprimé(e).")
+        return redirect(tab_url(convention, part))
+    context = workspace(convention, part.tab, part=part, item=item)
+    return render(request, "parts/confirm_delete.html", context)
+
+
+@require_POST
+@convention_view(edit=True)
+def part_move(request, convention, slug, item_pk, direction):
+    part = get_part(slug)
+    if part.order_field is None:
+        raise Http404("Cet élément ne se réordonne pas.")
+    item = get_item(request, convention, part, item_pk)
+    part.move(item, -1 if direction == "up" else 1)
+    if request.htmx:
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect(f"{tab_url(convention, part)}#{slug}-{item.pk}")
