@@ -96,7 +96,12 @@ def portfolio(request):
         role=Membership.Role.EDITOR,
         organisation__convention_models__isnull=False,
     ).exists()
-    context = {"conventions": conventions, "form": form, "can_create": can_create}
+    context = {
+        "conventions": conventions,
+        "form": form,
+        "can_create": can_create,
+        "today": datetime.date.today(),
+    }
     return render(request, "conventions/portfolio.html", context)
 
 
