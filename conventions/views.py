@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Prefetch, Q, prefetch_related_objects
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from actions.models import Action, Field
 from pilotage.models import Body
@@ -88,6 +89,7 @@ def needs_attention(convention):
     return (convention.status in CLOSED, -convention.actions_late, meeting, convention.short_title)
 
 
+@require_safe
 def portfolio(request):
     form = PortfolioFilterForm(request.GET or None)
     conventions = sorted(form.filter(portfolio_queryset(request.user)), key=needs_attention)
@@ -117,6 +119,7 @@ def convention_create(request):
 
 
 @convention_view
+@require_safe
 def convention_detail(request, convention):
     prefetch_related_objects(
         [convention],
@@ -145,6 +148,7 @@ def convention_edit(request, convention):
 
 
 @convention_view
+@require_safe
 def convention_documents(request, convention):
     prefetch_related_objects(
         [convention], "annexes", "amendments", "deliberations__party__organisation"
@@ -152,5 +156,6 @@ def convention_documents(request, convention):
     return render(request, "conventions/tab_documents.html", workspace(convention, "documents"))
 
 
+@require_safe
 def help_page(request):
     return render(request, "help.html")

@@ -6,10 +6,11 @@ also works without JavaScript.
 """
 
 from django.contrib import messages
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .access import convention_view, workspace
 from .parts import REGISTRY
@@ -69,6 +70,7 @@ def part_edit(request, convention, slug, item_pk):
 
 
 @convention_view
+@require_safe
 def part_row(request, convention, slug, item_pk):
     """The row as shown on its tab (used to cancel an inline edit)."""
     part = get_part(slug)
@@ -84,7 +86,21 @@ def part_delete(request, convention, slug, item_pk):
     item = get_item(request, convention, part, item_pk)
     if request.method == "POST":
         label = str(item)
-        item.delete()
+        try:
+            item.delete()
+        except (ProtectedError, RestrictedError) as error:
+            used_by = sorted({str(obj) for obj in error.args[1]})[:5]
+            message = (
+                f"« {label} » ne peut pas être supprimé(e) : encore utilisé(e) par "
+                + ", ".join(f"« {name} »" for name in used_by)
+                + "."
+            )
+            if not request.htmx:
+                return render(request, "refused.html", {"message": message}, status=409)
+            response = render(request, "parts/_refused.html", {"message": message}, status=409)
+            response["HX-Retarget"] = "#messages"
+            response["HX-Reswap"] = "innerHTML"
+            return response
         if request.htmx:
             return HttpResponse("")
         messages.success(request, f"« {label} » a été supprimé(e).")
@@ -93,8 +109,8 @@ def part_delete(request, convention, slug, item_pk):
     return render(request, "parts/confirm_delete.html", context)
 
 
-@require_POST
 @convention_view(edit=True)
+@require_POST
 def part_move(request, convention, slug, item_pk, direction):
     part = get_part(slug)
     if part.order_field is None:

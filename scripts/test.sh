@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Install what the tests need and run the whole suite (extra arguments go to pytest).
 # Uses SQLite by default; set DATABASE_URL=postgres://... to run on PostgreSQL.
+# The browser tests (tests/browser) drive Debian's Chromium: when it is missing, it is
+# installed here with apt-get (as root, or through sudo). Never `playwright install`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Chromium and fonts for the browser tests (apt-get)…"
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
+    chromium fonts-liberation fonts-dejavu-core >/dev/null
+fi
+
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 exec .venv/bin/pytest "$@"

@@ -5,6 +5,13 @@ from django.core.management import call_command
 from django.test import override_settings
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests last: their live server's database is flushed after each of them,
+    which wipes the demo data loaded once for the session (see ``demo_db``)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_settings(tmp_path_factory):
     """No collectstatic in tests (whitenoise would warn); a fast password hasher."""
