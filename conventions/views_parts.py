@@ -96,7 +96,8 @@ def part_delete(request, convention, slug, item_pk):
                 + "."
             )
             if not request.htmx:
-                return render(request, "refused.html", {"message": message}, status=409)
+                context = {"message": message, "back_url": tab_url(convention, part)}
+                return render(request, "refused.html", context, status=409)
             response = render(request, "parts/_refused.html", {"message": message}, status=409)
             response["HX-Retarget"] = "#messages"
             response["HX-Reswap"] = "innerHTML"
