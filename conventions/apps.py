@@ -6,4 +6,4 @@ class ConventionsConfig(AppConfig):
     verbose_name = "Conventions"
 
     def ready(self):
-        from . import forms  # noqa: F401  (registers the editable parts)
+        from . import forms, locking  # noqa: F401  (registers the parts and the lock guard)

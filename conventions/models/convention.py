@@ -33,11 +33,43 @@ class ConventionQuerySet(models.QuerySet):
 
 
 class ScopedQuerySet(models.QuerySet):
-    """Objects reached through a convention: ``Model.convention_path`` leads to it."""
+    """Objects reached through a convention: ``Model.convention_path`` leads to it.
+
+    Bulk writes are checked against locked conventions like single saves (see
+    conventions/locking.py)."""
 
     def for_user(self, user):
         path = getattr(self.model, "convention_path", "convention")
         return self.filter(**{f"{path}__in": Convention.objects.for_user(user)})
+
+    def _refuse_if_locked(self, objs=None):
+        from conventions import locking
+
+        if not locking.is_guarded(self.model):
+            return
+        if objs is None:
+            locking.refuse_locked_rows(self)
+        else:
+            for obj in objs:
+                locking.refuse_if_locked(locking.convention_of(obj))
+
+    def update(self, **kwargs):
+        self._refuse_if_locked()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_if_locked()
+        return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self._refuse_if_locked(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self._refuse_if_locked(objs)
+        return super().bulk_update(objs, *args, **kwargs)
 
 
 class Convention(models.Model):
@@ -53,6 +85,10 @@ class Convention(models.Model):
 
     LOCKED_STATUSES = frozenset(
         {Status.READY, Status.SIGNED, Status.IN_FORCE, Status.EXPIRED, Status.TERMINATED}
+    )
+    # What may still change once the convention is locked: its life, not its content.
+    WORKFLOW_FIELDS = frozenset(
+        {"status", "copil_validated_on", "notice_given_on", "terminated_on", "updated_at"}
     )
 
     title = models.CharField(
@@ -91,6 +127,9 @@ class Convention(models.Model):
     initialled_pages = models.PositiveSmallIntegerField(
         "nombre de pages paraphées", null=True, blank=True
     )
+    copil_validated_on = models.DateField("validée par le COPIL le", null=True, blank=True)
+    notice_given_on = models.DateField("préavis de résiliation donné le", null=True, blank=True)
+    terminated_on = models.DateField("résiliée à compter du", null=True, blank=True)
     is_demo = models.BooleanField(
         "données de démonstration inventées",
         default=False,
@@ -286,6 +325,8 @@ class Annex(models.Model):
 
 class Amendment(models.Model):
     """An avenant: the only way to change a convention once it is ready for signature."""
+
+    editable_when_locked = True
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Brouillon"

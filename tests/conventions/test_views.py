@@ -118,9 +118,11 @@ def test_reader_cannot_write(reader, demo):
 
 
 def test_signed_convention_refuses_changes(client):
-    convention = ConventionFactory(signed=True)
+    convention = ConventionFactory()
     party = PartyFactory(convention=convention)
     article = ArticleFactory(convention=convention, number=1, title="Objet")
+    convention.status = Convention.Status.SIGNED
+    convention.save()
     user = MembershipFactory(organisation=party.organisation).user
     client.force_login(user)
     url = reverse("conventions:part-edit", args=[convention.pk, "article", article.pk])

@@ -3,10 +3,11 @@ from importlib import import_module
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from conventions.demo import read_yaml, upsert
+from conventions.locking import ConventionLocked
 from conventions.models import Membership, Organisation
 
 DEMO_FOLDERS = ["jura_nord", "coteaux"]
@@ -36,8 +37,14 @@ class Command(BaseCommand):
             help="Recharge les conventions de démonstration en effaçant leurs modifications.",
         )
 
-    @transaction.atomic
     def handle(self, *args, reset=False, **options):
+        try:
+            self.load(reset)
+        except ConventionLocked as error:
+            raise CommandError(str(error)) from None
+
+    @transaction.atomic
+    def load(self, reset):
         fixtures = settings.BASE_DIR / "fixtures"
         context = {"reset": reset}
         for name in DEMO_FOLDERS:

@@ -1,0 +1,96 @@
+"""A convention ready for signature, signed or later changes only through an amendment.
+
+Every write to such a convention or to one of its parts is refused here, whatever the
+path: forms, htmx, the admin, imports, management commands, the shell. The guard runs on
+each model whose manager is a ``ScopedQuerySet`` (the parts of a convention), on their
+bulk operations, and on the convention itself, where only its workflow fields may change.
+Models that must stay writable on a locked convention (its amendments, signatures,
+documents) say so with ``editable_when_locked = True``.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models.signals import m2m_changed, pre_delete, pre_save
+from django.dispatch import receiver
+
+from .models import Convention
+from .models.convention import ScopedQuerySet
+
+MESSAGE = (
+    "La convention « {convention} » est « {status} » : elle ne peut plus être modifiée, "
+    "sauf par un avenant."
+)
+
+
+class ConventionLocked(PermissionDenied):
+    def __init__(self, convention):
+        super().__init__(
+            MESSAGE.format(convention=convention, status=convention.get_status_display())
+        )
+
+
+def is_guarded(model):
+    manager = getattr(model, "_default_manager", None)
+    queryset_class = getattr(manager, "_queryset_class", None)
+    return (
+        queryset_class is not None
+        and issubclass(queryset_class, ScopedQuerySet)
+        and not getattr(model, "editable_when_locked", False)
+    )
+
+
+def convention_of(instance):
+    """Follow ``convention_path`` from a part to its convention (None if not set yet)."""
+    target = instance
+    for name in getattr(type(instance), "convention_path", "convention").split("__"):
+        if getattr(target, f"{name}_id", None) is None:
+            return None
+        target = getattr(target, name)
+    return target
+
+
+def refuse_if_locked(convention):
+    if convention is not None and convention.is_locked:
+        raise ConventionLocked(convention)
+
+
+def refuse_locked_rows(queryset):
+    """For bulk writes on a queryset of parts: refuse if any belongs to a locked one."""
+    path = getattr(queryset.model, "convention_path", "convention")
+    conventions = Convention.objects.filter(
+        pk__in=queryset.values(path), status__in=Convention.LOCKED_STATUSES
+    )
+    refuse_if_locked(conventions.first())
+
+
+@receiver(pre_save)
+@receiver(pre_delete)
+def guard_parts(sender, instance, **kwargs):
+    if is_guarded(sender):
+        refuse_if_locked(convention_of(instance))
+
+
+@receiver(m2m_changed)
+def guard_relations(sender, instance, **kwargs):
+    if kwargs["action"].startswith("pre_") and is_guarded(type(instance)):
+        refuse_if_locked(convention_of(instance))
+
+
+@receiver(pre_save, sender=Convention)
+def guard_convention(sender, instance, **kwargs):
+    if instance.pk is None:
+        return
+    stored = Convention.objects.filter(pk=instance.pk).first()
+    if stored is None or not stored.is_locked:
+        return
+    changed = {
+        field.attname
+        for field in Convention._meta.concrete_fields
+        if getattr(stored, field.attname) != getattr(instance, field.attname)
+    }
+    if changed - Convention.WORKFLOW_FIELDS:
+        raise ConventionLocked(stored)
+
+
+@receiver(pre_delete, sender=Convention)
+def guard_convention_deletion(sender, instance, **kwargs):
+    refuse_if_locked(instance)
