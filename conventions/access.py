@@ -17,10 +17,10 @@ READ_ONLY = "Votre accès à cette convention est en lecture seule."
 LOCKED = "Cette convention est « {status} » : elle ne peut plus être modifiée, sauf par un avenant."
 
 
-def check_can_edit(convention):
+def check_can_edit(convention, *, locked_ok=False):
     if not convention.user_can_edit:
         raise PermissionDenied(READ_ONLY)
-    if convention.is_locked:
+    if convention.is_locked and not locked_ok:
         raise PermissionDenied(LOCKED.format(status=convention.get_status_display()))
 
 
@@ -29,16 +29,17 @@ def get_convention(request, pk):
     return get_object_or_404(queryset.select_related("territory"), pk=pk)
 
 
-def convention_view(view=None, *, edit=False):
+def convention_view(view=None, *, edit=False, locked_ok=False):
     """Load the convention ``pk`` for the user and pass it on; ``edit`` pages need the right
-    to write even to be shown, other pages only for unsafe methods."""
+    to write even to be shown, other pages only for unsafe methods. ``locked_ok`` views
+    write to a locked convention's life, not its content (workflow, signatures)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, pk, *args, **kwargs):
             convention = get_convention(request, pk)
             if edit or request.method not in SAFE_METHODS:
-                check_can_edit(convention)
+                check_can_edit(convention, locked_ok=locked_ok)
             return view(request, convention, *args, **kwargs)
 
         return wrapper

@@ -67,10 +67,19 @@ def load(folder, context):
         context["convention"] = existing
         return
     if existing:
+        if existing.is_demo:
+            # An invented convention ends signed, so locked (its deletion refused):
+            # discarding it (--reset) takes it back to a draft first. A real one, once
+            # locked, is refused (conventions/locking.py).
+            Convention.objects.filter(pk=existing.pk).update(status=Convention.Status.DRAFT)
+            existing.refresh_from_db()
         existing.delete()
     convention = create_convention(spec, organisations, territories, people)
     load_deliberations(convention, data.get("deliberations", []), organisations, territories)
     context["convention"] = convention
+    if "life" in spec:
+        # Once every app has loaded its parts (load_demo runs "after_load" last).
+        context.setdefault("after_load", []).append(lambda: live(convention, spec["life"]))
 
 
 def load_territories(items):
@@ -151,7 +160,7 @@ def load_model(item, organisations):
 
 def create_convention(spec, organisations, territories, people):
     if "from_model" in spec:
-        return create_from_model(spec, organisations)
+        return create_from_model(spec, organisations, people)
     signature = spec.get("signature", {})
     pages = source_pages(spec.get("sommaire", []))
     convention = Convention.objects.create(
@@ -212,7 +221,7 @@ def create_convention(spec, organisations, territories, people):
     return convention
 
 
-def create_from_model(spec, organisations):
+def create_from_model(spec, organisations, people):
     model = ConventionModel.objects.get(name=spec["from_model"])
     convention = model.create_convention(
         partner=organisations[spec["partner"]],
@@ -222,8 +231,46 @@ def create_from_model(spec, organisations):
     )
     convention.status = spec.get("status", Convention.Status.DRAFT)
     convention.is_demo = spec.get("is_demo", False)
+    convention.signature_place = spec.get("signature_place", "")
     convention.save()
+    for item in spec.get("signatories", []):
+        Signatory.objects.create(
+            party=convention.parties.get(organisation=organisations[item["party"]]),
+            person=people[item["person"]],
+            capacity=item["capacity"],
+            order=item["order"],
+        )
     return convention
+
+
+def live(convention, life):
+    """Take a demo convention through its life with the workflow itself: validated by the
+    COPIL, voted, then, with ``signed``, frozen and signed by each signatory (their keys
+    from the test authority, created under MEDIA_ROOT when no keys folder is configured).
+    Without a key for every signatory, it stays voted."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from . import signing
+    from .workflow import take_step
+
+    note = "Données de démonstration"
+    Status = Convention.Status
+    take_step(convention, Status.VALIDATED, user=None, on=life["validated_on"], note=note)
+    take_step(convention, Status.VOTED, user=None, note=note)
+    if not life.get("signed"):
+        return
+    if signing.uses_test_keys():
+        call_command("create_test_ca", "-o", str(signing.local_keys_dir()), stdout=StringIO())
+    signatories = Signatory.objects.filter(party__convention=convention).select_related(
+        "person__organisation"
+    )
+    if not all(signing.has_key(signatory.person) for signatory in signatories):
+        return
+    take_step(convention, Status.READY, user=None, note=note)
+    for signature in signing.signatures_of(convention.frozen_documents.get()):
+        signing.sign(signature=signature, user=None, by_system=True)
 
 
 def source_pages(sommaire):

@@ -78,6 +78,13 @@ class NewConventionForm(AccessibleErrorsMixin, forms.Form):
         )
 
 
+class StepForm(AccessibleErrorsMixin, forms.Form):
+    """Taking a step of the convention's life: its date when it has one, and a note."""
+
+    on = forms.DateField(label="Date", required=False, widget=DATE_INPUT)
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class PartyForm(PartForm):
     class Meta:
         model = Party

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_parts
+from . import views, views_documents, views_parts, views_signing, views_workflow
 
 app_name = "conventions"
 
@@ -13,8 +13,18 @@ urlpatterns = [
     path(
         "conventions/<int:pk>/documents/", views.convention_documents, name="convention-documents"
     ),
+    path(
+        "conventions/<int:pk>/etape/<str:target>/",
+        views_workflow.convention_step,
+        name="convention-step",
+    ),
     path("conventions/<int:pk>/<slug:slug>/ajouter/", views_parts.part_add, name="part-add"),
     path("conventions/<int:pk>/<slug:slug>/<int:item_pk>/", views_parts.part_row, name="part-row"),
+    path(
+        "conventions/<int:pk>/<slug:slug>/<int:item_pk>/historique/",
+        views_parts.part_history,
+        name="part-history",
+    ),
     path(
         "conventions/<int:pk>/<slug:slug>/<int:item_pk>/modifier/",
         views_parts.part_edit,
@@ -30,4 +40,55 @@ urlpatterns = [
         views_parts.part_move,
         name="part-move",
     ),
+    path(
+        "conventions/<int:pk>/document/",
+        views_documents.document_preview,
+        name="document-preview",
+    ),
+    path(
+        "conventions/<int:pk>/document.pdf",
+        views_documents.document_download,
+        name="document-download",
+    ),
+    path(
+        "conventions/<int:pk>/signatures/",
+        views_signing.signature_list,
+        name="signature-list",
+    ),
+    path(
+        "conventions/<int:pk>/signatures/<int:signature_pk>/signer/",
+        views_signing.signature_sign,
+        name="signature-sign",
+    ),
+    path(
+        "conventions/<int:pk>/signatures/<int:signature_pk>/refuser/",
+        views_signing.signature_decline,
+        name="signature-decline",
+    ),
+    path(
+        "conventions/<int:pk>/signatures/<int:signature_pk>/convention-signee.pdf",
+        views_signing.signature_download,
+        name="signature-download",
+    ),
+    path(
+        "conventions/<int:pk>/convention-figee.pdf",
+        views_signing.frozen_download,
+        name="frozen-download",
+    ),
+    path(
+        "conventions/<int:pk>/convention-signee.pdf",
+        views_signing.signed_download,
+        name="signed-download",
+    ),
+    path(
+        "conventions/<int:pk>/exemplaire-signe/",
+        views_signing.scan_upload,
+        name="scan-upload",
+    ),
+    path(
+        "conventions/<int:pk>/exemplaire-signe/<int:copy_pk>.pdf",
+        views_signing.scan_download,
+        name="scan-download",
+    ),
+    path("verification/", views_signing.verify, name="signature-verify"),
 ]

@@ -13,6 +13,7 @@ from pilotage.models import Body
 from .access import convention_view, workspace
 from .forms import ConventionForm, NewConventionForm
 from .models import Convention, Membership, Territory
+from .workflow import next_steps
 
 CLOSED = (Convention.Status.EXPIRED, Convention.Status.TERMINATED)
 
@@ -130,8 +131,20 @@ def convention_detail(request, convention):
         "annexes",
         "deliberations__party__organisation",
         "deliberations__annex",
+        "status_changes__user",
     )
-    return render(request, "conventions/tab_convention.html", workspace(convention, "convention"))
+    context = workspace(convention, "convention", steps=pending_steps(convention))
+    return render(request, "conventions/tab_convention.html", context)
+
+
+def pending_steps(convention):
+    """The next steps an editor may take, each with what it still misses."""
+    if not convention.user_can_edit:
+        return []
+    return [
+        (step, step.missing(convention, on=datetime.date.today()))
+        for step in next_steps(convention)
+    ]
 
 
 @convention_view(edit=True)

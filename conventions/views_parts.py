@@ -123,3 +123,32 @@ def part_move(request, convention, slug, item_pk, direction):
         response["HX-Refresh"] = "true"
         return response
     return redirect(f"{tab_url(convention, part)}#{slug}-{item.pk}")
+
+
+@convention_view
+@require_safe
+def part_history(request, convention, slug, item_pk):
+    """Who changed what and when, with the differences between successive versions."""
+    part = get_part(slug)
+    item = get_item(request, convention, part, item_pk)
+    versions = list(item.history.select_related("history_user").order_by("-history_date")[:51])
+    context = workspace(
+        convention, part.tab, part=part, item=item, changes=version_changes(versions[:50], versions)
+    )
+    return render(request, "parts/history.html", context)
+
+
+def version_changes(shown, versions):
+    """For each shown version: (version, [(field label, before, after)]) against the one before."""
+    model = versions[0].instance_type if versions else None
+    rows = []
+    for index, version in enumerate(shown):
+        previous = versions[index + 1] if index + 1 < len(versions) else None
+        changes = []
+        if previous is not None:
+            delta = version.diff_against(previous)
+            for change in delta.changes:
+                label = model._meta.get_field(change.field).verbose_name
+                changes.append((label, change.old, change.new))
+        rows.append((version, changes))
+    return rows

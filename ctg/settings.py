@@ -145,6 +145,16 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static", ("bootstrap", bootstrap_wrapper.get_bootstrap_dir())]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Stored files (frozen and signed PDFs, scanned copies) are never served from MEDIA_URL:
+# only through views that check the right to read the convention. "signatures" is their
+# storage; set CTG_SIGNATURES_STORAGE to another backend (an S3 storage…) to move them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "signatures": {
+        "BACKEND": env_str("CTG_SIGNATURES_STORAGE", "django.core.files.storage.FileSystemStorage")
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -167,4 +177,46 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ctg@localhost")
 
+# Statistical secrecy of public output (exports marked public, the public PDF): counts of
+# people or households below the threshold are masked; with ROUNDING, the Caf's counts are
+# also rounded to 5 as its open data (Cafdata) is. Stored values always stay exact.
+STATISTICAL_SECRECY_THRESHOLD = env_int("STATISTICAL_SECRECY_THRESHOLD", 5)
+if STATISTICAL_SECRECY_THRESHOLD < 0:
+    raise ImproperlyConfigured("STATISTICAL_SECRECY_THRESHOLD doit être positif ou nul.")
+STATISTICAL_SECRECY_ROUNDING = env_bool("STATISTICAL_SECRECY_ROUNDING", False)
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Electronic signatures (conventions/signing.py). Each signatory's key is a PKCS#12 file in
+# CTG_SIGNING_KEYS_DIR named after the organisation and the person, slugified
+# ("communaute-de-communes-jura-nord--gerome-fassenet.p12"), or one per organisation
+# ("communaute-de-communes-jura-nord.p12"). Passphrases come from the environment:
+# CTG_SIGNING_PASSPHRASE_<file name in capitals, "-" as "_">, else CTG_SIGNING_PASSPHRASE.
+# CTG_SIGNING_TEST_KEYS (by default: DEBUG on and no keys folder) uses instead the keys of
+# a local test authority under MEDIA_ROOT (python manage.py create_test_ca; load_demo
+# creates it). CTG_SIGNING_TRUST_ROOTS: the CA certificates (PEM files) that verification
+# trusts; by default the keys folder's ac-test-ctg.pem.
+CTG_SIGNING_KEYS_DIR = os.environ.get("CTG_SIGNING_KEYS_DIR") or None
+CTG_SIGNING_TEST_KEYS = env_bool("CTG_SIGNING_TEST_KEYS", DEBUG and not CTG_SIGNING_KEYS_DIR)
+CTG_SIGNING_PASSPHRASE = env_str("CTG_SIGNING_PASSPHRASE", "")
+CTG_SIGNING_PASSPHRASES = {
+    name.removeprefix("CTG_SIGNING_PASSPHRASE_"): value
+    for name, value in os.environ.items()
+    if name.startswith("CTG_SIGNING_PASSPHRASE_")
+}
+CTG_SIGNING_TRUST_ROOTS = env_list("CTG_SIGNING_TRUST_ROOTS")
+# "sequential": by party order, then signatory order; "any": every signatory at once.
+CTG_SIGNING_ORDER = env_str("CTG_SIGNING_ORDER", "sequential")
+if CTG_SIGNING_ORDER not in {"sequential", "any"}:
+    raise ImproperlyConfigured(
+        f"CTG_SIGNING_ORDER doit valoir sequential ou any, pas {CTG_SIGNING_ORDER!r}."
+    )
+# An editor of the signatory's organisation may sign on their behalf (demonstration only:
+# on by default with DEBUG). Otherwise only the user linked to the signatory signs.
+CTG_SIGNING_ON_BEHALF = env_bool("CTG_SIGNING_ON_BEHALF", DEBUG)
+# The stamp's font must be embedded and have 1000 units per em (fonts-urw-base35).
+CTG_SIGNING_STAMP_FONT = Path(
+    env_str("CTG_SIGNING_STAMP_FONT", "/usr/share/fonts/opentype/urw-base35/NimbusSans-Regular.otf")
+)
+# Uploaded PDFs (scanned copies, documents to verify): at most this many bytes.
+CTG_UPLOAD_MAX_BYTES = env_int("CTG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)

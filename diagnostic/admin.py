@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -18,7 +20,14 @@ from .models import (
     TableColumn,
     TableRow,
 )
-from .resources import IndicatorResource, ObservationResource, StructureResource
+from .resources import (
+    CafdataResource,
+    DelimitedCSV,
+    IndicatorResource,
+    InseeResource,
+    ObservationResource,
+    StructureResource,
+)
 
 
 class ImportExportHistoryAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
@@ -35,12 +44,35 @@ class IndicatorAdmin(ImportExportHistoryAdmin):
 
 @admin.register(Observation)
 class ObservationAdmin(ImportExportHistoryAdmin):
-    resource_classes = [ObservationResource]
+    """Observations imported in the long format, or from Cafdata and INSEE files (chosen in
+    the import form's « Resource »): the same services as the workspace's import pages."""
+
+    resource_classes = [ObservationResource, CafdataResource, InseeResource]
+    import_formats = [
+        DelimitedCSV if fmt is base_formats.CSV else fmt for fmt in base_formats.DEFAULT_FORMATS
+    ]
     list_display = ("indicator", "territory", "year", "value", "note")
     list_filter = ("year", "territory__kind", "indicator__theme", "indicator__source")
     search_fields = ("indicator__code", "indicator__label", "territory__name", "territory__code")
     autocomplete_fields = ("indicator", "territory")
     list_select_related = ("indicator", "territory")
+
+    def get_export_resource_classes(self, request):
+        return [ObservationResource]
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing, on confirming too (the data may have changed since the preview).
+        return super().get_import_data_kwargs(**kwargs) | {"rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_validation_errors():
+            messages.error(
+                request,
+                "Import refusé, rien n'a été enregistré : des lignes sont devenues fausses "
+                "depuis l'aperçu. Importez le fichier à nouveau pour les voir.",
+            )
+            return redirect("admin:diagnostic_observation_import")
+        return super().process_result(result, request)
 
 
 class TableInline(admin.TabularInline):

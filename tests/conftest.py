@@ -14,10 +14,17 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session", autouse=True)
 def _test_settings(tmp_path_factory):
-    """No collectstatic in tests (whitenoise would warn); a fast password hasher."""
+    """No collectstatic in tests (whitenoise would warn); a fast password hasher; stored
+    files (signed PDFs, the test signing keys that load_demo creates) in a temporary
+    MEDIA_ROOT, with the keys of a test authority created there."""
     with override_settings(
         STATIC_ROOT=tmp_path_factory.mktemp("static"),
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        CTG_SIGNING_TEST_KEYS=True,
+        CTG_SIGNING_TRUST_ROOTS=[],
+        CTG_SIGNING_ORDER="sequential",
+        CTG_SIGNING_ON_BEHALF=True,
     ):
         yield
 

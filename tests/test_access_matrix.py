@@ -169,6 +169,67 @@ def admin_logout(role, method, case):
     return expect(302, redirect_to=["admin:index"])  # not staff: nothing to log out of
 
 
+def convention_step(role, method, case):
+    """Moving a convention to its next status: a POST by its editors, even once locked."""
+    if role == ANONYMOUS:
+        return TO_LOGIN
+    if role == OUTSIDER:
+        return expect(404, unchanged=True)
+    if method == "GET":
+        return expect(405)
+    if role == READER:
+        return expect(403, unchanged=True)
+    return expect(302)
+
+
+def verification(role, method, case):
+    """The verification page: every logged-in user; an empty upload is refused (422)."""
+    if role == ANONYMOUS:
+        return TO_LOGIN
+    return expect(200) if method == "GET" else expect(200, 422)
+
+
+def convention_file(role, method, case):
+    """A stored PDF of the convention (frozen, signed, scanned): its readers, by GET. The
+    demo's draft has none yet: 404 for its members too."""
+    if role == ANONYMOUS:
+        return TO_LOGIN
+    if role == OUTSIDER:
+        return expect(404)
+    if method == "GET":
+        return expect(200, 404)
+    if role == READER:
+        return expect(403)
+    return expect(403, 405)
+
+
+def convention_signing(role, method, case):
+    """Signing or declining: a POST by the signatory's user, or in the demo an editor of the
+    signatory's organisation; a reader cannot. The draft has no signature yet: 404."""
+    if role == ANONYMOUS:
+        return TO_LOGIN
+    if role == OUTSIDER:
+        return expect(404, unchanged=True)
+    if role == READER:
+        return expect(403, unchanged=True)
+    if method == "GET":
+        return expect(405)
+    return expect(302, 404, 422)
+
+
+def scan_upload(role, method, case):
+    """The copy signed by hand: a POST by the convention's editors (an empty one: 422)."""
+    if role == ANONYMOUS:
+        return TO_LOGIN
+    if role == OUTSIDER:
+        return expect(404, unchanged=True)
+    if method == "GET":
+        return expect(405)
+    if role == READER:
+        return expect(403, unchanged=True)
+    return expect(302, 422, unchanged=True)
+
+
 CLASSES = {
     "login": login_page,
     "logout": logout,
@@ -181,7 +242,10 @@ CLASSES = {
     "conventions:convention-create": convention_create,
     "conventions:convention-detail": convention_read,
     "conventions:convention-documents": convention_read,
+    "conventions:document-preview": convention_read,
+    "conventions:document-download": convention_read,
     "conventions:part-row": convention_read,
+    "conventions:part-history": convention_read,
     "diagnostic:tab": convention_read,
     "actions:tab": convention_read,
     "pilotage:tab": convention_read,
@@ -190,6 +254,19 @@ CLASSES = {
     "conventions:part-edit": convention_edit,
     "conventions:part-delete": convention_edit,
     "conventions:part-move": convention_edit,
+    "diagnostic:export": convention_read,
+    "diagnostic:import": convention_edit,
+    "diagnostic:import-confirm": convention_edit,
+    "conventions:convention-step": convention_step,
+    "conventions:signature-list": convention_read,
+    "conventions:signature-sign": convention_signing,
+    "conventions:signature-decline": convention_signing,
+    "conventions:signature-download": convention_file,
+    "conventions:frozen-download": convention_file,
+    "conventions:signed-download": convention_file,
+    "conventions:scan-download": convention_file,
+    "conventions:scan-upload": scan_upload,
+    "conventions:signature-verify": verification,
     "admin:login": admin_login,
     "admin:logout": admin_logout,
 }
@@ -318,6 +395,7 @@ def test_access(client, demo, users, case):
         "pk": demo.pk,
         "slug": case.slug,
         "direction": "up",
+        "target": "validated",
         "object_id": 1,
         "content_type_id": 1,
         "id": 1,
@@ -325,6 +403,8 @@ def test_access(client, demo, users, case):
         "url": "inconnu/",
         "uidb64": "MQ",
         "token": "jeton-invalide",
+        "signature_pk": 1,
+        "copy_pk": 1,
     }
     if case.slug and "<int:item_pk>" in case.route:
         values["item_pk"] = first_item(REGISTRY[case.slug], users[EDITOR], demo).pk

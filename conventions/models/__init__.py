@@ -2,7 +2,15 @@ from .convention import Amendment, Annex, Article, Convention, Party, Signatory,
 from .deliberation import Attendance, Deliberation
 from .membership import Membership
 from .reference import Organisation, Person, Territory
+from .signing import (
+    FrozenDocument,
+    ReferenceCopy,
+    Signature,
+    SignerAccount,
+    SigningNotice,
+)
 from .template import ConventionModel, ModelArticle
+from .workflow import StatusChange
 
 __all__ = [
     "Amendment",
@@ -12,12 +20,18 @@ __all__ = [
     "Convention",
     "ConventionModel",
     "Deliberation",
+    "FrozenDocument",
     "Membership",
     "ModelArticle",
     "Organisation",
     "Party",
     "Person",
+    "ReferenceCopy",
     "Signatory",
+    "Signature",
+    "SignerAccount",
+    "SigningNotice",
+    "StatusChange",
     "Territory",
     "Visa",
 ]

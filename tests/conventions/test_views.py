@@ -55,7 +55,7 @@ def test_caf_user_sees_all_conventions_of_the_caf(client, demo):
 
 def test_portfolio_filters_by_status_and_search(client, demo):
     login(client, "caf-jura")
-    page = client.get(reverse("conventions:portfolio"), {"status": "draft", "q": "Coteaux"})
+    page = client.get(reverse("conventions:portfolio"), {"status": "signed", "q": "Coteaux"})
     titles = [c.short_title for c in page.context["conventions"]]
     assert titles == ["CTG des Coteaux 2024-2028 (fictive)"]
     page = client.get(reverse("conventions:portfolio"), {"year": 2020})

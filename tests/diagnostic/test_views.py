@@ -1,34 +1,51 @@
-"""The "Diagnostic" tab (annexe 1) and the inline editing of its parts."""
+"""The "Diagnostic" tab (annexe 1), its checks, its exports, its annexe for the printed
+convention, statistical secrecy, and the inline editing of its parts."""
 
+import csv
+import io
 import re
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.template.loader import render_to_string
+from django.test import override_settings
 from django.urls import reverse
 from django.utils.html import escape
 
 from actions.models import Field
 from conventions.models import Territory
 from diagnostic.models import (
+    FundingAmount,
     GlossaryEntry,
     Indicator,
     IndicatorTable,
     Observation,
     Problematique,
     Section,
+    SourceFigure,
     Structure,
     StructureFunding,
     TableColumn,
     TableRow,
 )
-from diagnostic.views import format_number, format_rate, format_value
-from tests.factories import ActionFactory, ConventionFactory, MembershipFactory, PartyFactory
+from diagnostic.tables import diagnostic_context
+from tests.factories import (
+    ActionFactory,
+    ConventionFactory,
+    IndicatorFactory,
+    MembershipFactory,
+    ObservationFactory,
+    PartyFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-TAB_QUERIES = 17
+# Session, user and convention (3), the diagnostic (14: sections, tables, columns, rows,
+# source figures, blocks, annexes, and all the observations in one), the charts (3), the
+# memberships of the page's header (1).
+TAB_QUERIES = 21
+EXPORT_QUERIES = 17  # the same, without the charts and the header
 NBSP = "\u00a0"
 
 
@@ -100,25 +117,6 @@ def structure_data(**overrides):
     return data | overrides
 
 
-# Formats
-
-
-def test_numbers_are_formatted_the_french_way():
-    assert format_number(Decimal("11582.0000")) == f"11{NBSP}582"
-    assert format_value(Decimal("48.0000"), Indicator.Unit.PERCENT, 2) == f"48,00{NBSP}%"
-    assert format_value(Decimal("2.5"), Indicator.Unit.PERCENT, 1) == f"2,5{NBSP}%"
-    assert format_value(Decimal("119157.0000"), Indicator.Unit.EUROS) == f"119{NBSP}157{NBSP}€"
-    assert format_value(Decimal("3.0800"), Indicator.Unit.EUROS) == f"3,08{NBSP}€"
-    assert format_value(Decimal("3.0000"), Indicator.Unit.RATIO) == "3,0"
-    assert format_value(Decimal("25.8000"), Indicator.Unit.RATIO) == "25,8"
-    assert format_value(Decimal("-47"), Indicator.Unit.COUNT) == "-47"
-
-
-def test_funding_rate_is_rounded_to_the_unit():
-    assert format_rate(Decimal("22865") / Decimal("83473")) == f"27{NBSP}%"
-    assert format_rate(Decimal("0.465")) == f"47{NBSP}%"
-
-
 # The tab
 
 
@@ -133,7 +131,7 @@ def test_tab_shows_the_seed_to_a_reader(reader, demo):
         "22 865 € (27 %)",  # CEJ of the RAM, with its rate of the budget
         "83 473 €",  # budget of the RAM
         "Concilier vie professionnelle et vie familiale",
-        "224, soit 16 % des aides",  # a note printed instead of the value
+        "224, soit 16 %",  # a count and its share of the total
         "48,00 %",  # a percentage with the decimals of its table
         "119 157 €",  # euros
         "1 123 743 €",  # spending of the EPCI on the ALSH
@@ -151,17 +149,44 @@ def test_tab_shows_the_thirty_acronyms_of_the_glossary(reader, demo):
     assert acronyms[:3] == ["ALSH", "CA", "CAF"]
 
 
-def test_computed_columns_show_the_printed_figure_marked_as_such(reader, demo):
+def test_computed_columns_are_computed_from_the_data(reader, demo):
+    content = text_of(reader.get(tab_url(demo)))
+
+    population = element(content, section_id(demo, "population"), "table")
+    assert "+2,50 %" in population  # 11 299 → 11 582
+    assert "-0,30 %" in population  # 261 294 → 260 517
+    assert "*" not in population
+    jeunes = element(content, section_id(demo, "jeunes_enfants"), "table")
+    assert "+2,5 %" in jeunes and "↗" in jeunes  # 407 → 428 over 2016-2018
+    assert "-1,7 pt" in jeunes  # a rate: (39,5 − 42,9) / 2 points a year
+
+
+def test_figures_the_data_cannot_give_are_the_source_s_marked_as_such(reader, demo):
     content = reader.get(tab_url(demo)).content.decode()
 
-    table = element(content, section_id(demo, "population"), "table")
+    table = element(content, section_id(demo, "jeunes_enfants"), "table")
+    # The département's 2016 values are not in the seed: its evolutions are as printed.
     assert re.search(
-        r'<span class="text-body-secondary">2,50%<span aria-hidden="true">&nbsp;\*</span>'
-        r'<span class="visually-hidden"> \(chiffre de la source\)</span></span>',
+        r'<span class="text-body-secondary">-3,7 %<span aria-hidden="true">&nbsp;\*</span>'
+        r'<span class="visually-hidden"> \(chiffre de la source, non recalculable\)</span>',
         table,
     )
-    assert "- 0,30%" in table
-    assert "Chiffre de la source" in content
+    assert "Chiffre de la source, non recalculable" in content
+
+
+def test_a_wrong_source_figure_gives_way_to_the_computed_one_and_is_listed(reader, demo):
+    content = text_of(reader.get(tab_url(demo)))
+
+    table = element(content, section_id(demo, "assistants_maternels"), "table")
+    assert "+1,4 %" in table  # 210 → 216 over 2016-2018
+    assert "+19%" not in table.replace("(la source imprime +19%)", "")
+    assert "(la source imprime +19%)" in table
+    checks = content[content.index('id="controles"') :]
+    row = checks[checks.index("Enfants &lt; 3 ans gardés par une assistante maternelle") :]
+    row = row[: row.index("</tr>")]
+    assert "+19%" in row and "+1,4 %" in row
+    assert "Composition des ménages" in checks
+    assert "aucune donnée 2016 pour Jura" in checks
 
 
 def test_sections_are_headings_in_order_h3_then_h4(reader, demo):
@@ -180,10 +205,11 @@ def test_indicator_tables_are_accessible(reader, demo):
 
     logement = IndicatorTable.objects.get(section__convention=demo, key="logement_caf")
     assert f'<caption class="caption-top">{escape(logement.title)}</caption>' in content
+    charts = content.count('class="diagnostic-chart ')
     assert (
         content.count("<caption")
-        == IndicatorTable.objects.filter(section__convention=demo).count() + 3
-    )  # the structures, the spending and the funding
+        == IndicatorTable.objects.filter(section__convention=demo).count() + 3 + 1 + charts
+    )  # the structures, the spending, the funding, the discrepancies and each chart
     assert '<th scope="col">Indicateur</th>' in content
     assert re.search(r'<th scope="row"\s+class="fw-normal ps-3">dont Propriétaires</th>', content)
     assert '<tr class="fst-italic">' in content
@@ -258,6 +284,8 @@ def test_editor_of_another_convention_gets_404_on_a_part(client, demo):
 def test_reader_sees_no_edit_button(reader, demo):
     content = reader.get(tab_url(demo)).content.decode()
 
+    assert reverse("diagnostic:import", args=[demo.pk]) not in content
+
     assert "Modifier" not in content
     assert "Ajouter" not in content
     assert "Supprimer" not in content
@@ -275,6 +303,7 @@ def test_editor_sees_edit_buttons(editor, demo):
     )
     for slug in ["section", "structure", "financement", "glossaire", "probleme"]:
         assert part_url("add", demo, slug) in content
+    assert reverse("diagnostic:import", args=[demo.pk]) in content
     # The rows of the structures and funding tables are edited on their own page.
     assert content.count("<td hx-disable>") == (
         demo.structures.count() + demo.structure_fundings.count()
@@ -620,3 +649,363 @@ def test_tab_queries_do_not_grow_with_the_diagnostic(editor, demo, django_assert
     assert "Indicateur 19" in content
     assert "Structure 29" in content and ">X29</dt>" in content
     assert "2 035" in content  # the observation of indicator 19 in 2016
+
+
+# Computation and checks on a small diagnostic
+
+
+def member_client(client, convention, **traits):
+    membership = MembershipFactory(**traits)
+    PartyFactory(convention=convention, organisation=membership.organisation)
+    client.force_login(membership.user)
+    return client
+
+
+def indicator(code, unit="count", source="caf"):
+    return IndicatorFactory(
+        code=code, label=code.replace("_", " ").capitalize(), unit=unit, source=source
+    )
+
+
+def small_table(convention, rows, columns, *, figures=(), **table_fields):
+    """A section with one table: ``rows`` are (indicator, row fields), ``columns``
+    (territory, column fields); ``figures`` are (row number, column number, printed)."""
+    section = Section.objects.create(
+        convention=convention, key="tests", order=1, level=1, title="Indicateurs de test"
+    )
+    table = IndicatorTable.objects.create(
+        section=section, key="tests", order=1, title="Tableau de test", **table_fields
+    )
+    made_columns = [
+        TableColumn.objects.create(table=table, order=order, territory=territory, **fields)
+        for order, (territory, fields) in enumerate(columns, start=1)
+    ]
+    made_rows = [
+        TableRow.objects.create(table=table, order=order, indicator=ind, **fields)
+        for order, (ind, fields) in enumerate(rows, start=1)
+    ]
+    for row, column, text in figures:
+        SourceFigure.objects.create(
+            row=made_rows[row - 1], column=made_columns[column - 1], text=text
+        )
+    return table
+
+
+def observe(ind, territory, **values_by_year):
+    for year, value in values_by_year.items():
+        ObservationFactory(indicator=ind, territory=territory, year=int(year[1:]), value=value)
+
+
+@pytest.fixture
+def convention():
+    return ConventionFactory()
+
+
+def test_consistency_warnings_on_a_made_up_table(client, convention):
+    epci = convention.territory
+    total, big, small = indicator("total"), indicator("part_a"), indicator("part_b")
+    observe(total, epci, y2016=100, y2011=90)
+    observe(big, epci, y2016=120, y2011=50)
+    observe(small, epci, y2016=10, y2011=45)
+    small_table(
+        convention,
+        [(total, {}), (big, {"share_of": total}), (small, {"share_of": total})],
+        [
+            (epci, {"year": 2016}),
+            (epci, {"kind": "share", "year": 2016}),
+            (epci, {"year": 2011}),
+            (epci, {"kind": "share", "year": 2011}),
+            (epci, {"year": 2014}),
+            (epci, {"kind": "evolution", "from_year": 2011, "to_year": 2016}),
+        ],
+        figures=[(1, 6, "+11,1 %"), (2, 6, "+50 %")],
+    )
+
+    diagnostic = diagnostic_context(convention)
+    warnings = [str(w).replace(NBSP, " ") for w in diagnostic["warnings"]]
+
+    assert any("« Part a » (120) dépasse son total « Total » (100)" in w for w in warnings)
+    assert any("les parts de « Total »" in w and "105,6 %" in w for w in warnings)  # 95 / 90
+    assert any("aucune donnée 2014 pour" in w and "(3 ligne(s)" in w for w in warnings)
+    assert [str(d).replace(NBSP, " ") for d in diagnostic["discrepancies"]] == [
+        "Part a : +50 % imprimé, +140,0 % calculé"
+    ]
+    content = text_of(member_client(client, convention, reader=True).get(tab_url(convention)))
+    assert "Contrôles de cohérence" in content
+    assert "dépasse son total" in content and "+140,0 %" in content
+    assert "120,0 %" in content  # the share is shown even above 100 %
+
+
+def test_trend_follows_the_table_threshold_in_percent_and_in_points(convention):
+    epci = convention.territory
+    count, rate = indicator("enfants"), indicator("taux", unit="percent")
+    observe(count, epci, y2016=100, y2018=103)  # +1,5 %/year: stable under 2 %
+    observe(rate, epci, y2016=10, y2018=13)  # +1,5 points/year: up over 1 point
+    small_table(
+        convention,
+        [(count, {}), (rate, {})],
+        [
+            (epci, {"year": 2018}),
+            (epci, {"kind": "yearly_average", "from_year": 2016, "to_year": 2018}),
+            (epci, {"kind": "trend", "from_year": 2016, "to_year": 2018}),
+        ],
+        trend_threshold=2,
+        trend_threshold_points=1,
+    )
+
+    rows = diagnostic_context(convention)["tables"][0].rows
+
+    assert [cell.text.replace(NBSP, " ") for cell in rows[0].cells] == ["103", "+1,5 %", "▬"]
+    assert [cell.text.replace(NBSP, " ") for cell in rows[1].cells] == [
+        "13,0 %",
+        "+1,5 pt",
+        "↗",
+    ]
+
+
+def test_a_funding_rate_printed_wrong_is_listed(reader, demo):
+    amount = FundingAmount.objects.get(funding__label="RAM Jura Nord", scheme__code="cej")
+    amount.printed_rate = "30%"
+    amount.save()
+
+    content = text_of(reader.get(tab_url(demo)))
+
+    checks = content[content.index('id="controles"') :]
+    assert "RAM Jura Nord" in checks and "30%" in checks and "27 %" in checks
+
+
+# Statistical secrecy
+
+
+def secret_table(convention):
+    epci = convention.territory
+    allocataires, enfants = indicator("allocataires"), indicator("enfants_aah")
+    population = indicator("population", source="insee")
+    observe(allocataires, epci, y2017=1797, y2018=1799)
+    observe(enfants, epci, y2017=6, y2018=3)
+    observe(population, epci, y2017=3, y2018=4)
+    small_table(
+        convention,
+        [(allocataires, {}), (enfants, {"share_of": allocataires}), (population, {})],
+        [
+            (epci, {"year": 2018}),
+            (epci, {"kind": "share", "year": 2018}),
+            (epci, {"kind": "evolution", "from_year": 2017, "to_year": 2018}),
+        ],
+    )
+    return enfants
+
+
+def texts(diagnostic):
+    return [[c.text.replace(NBSP, " ") for c in r.cells] for r in diagnostic["tables"][0].rows]
+
+
+def test_public_output_masks_small_counts_and_keeps_the_stored_value(convention):
+    enfants = secret_table(convention)
+
+    internal = texts(diagnostic_context(convention))
+    public = diagnostic_context(convention, public=True)
+
+    assert internal[1] == ["3", "0,2 %", "-50,0 %"]
+    assert texts(public)[1] == ["s", "s", "s"]  # the count and all computed from it
+    assert texts(public)[0] == ["1 799", "", "+0,1 %"]
+    assert texts(public)[2] == ["4", "", "+33,3 %"]  # the INSEE publishes its own counts
+    assert public["has_secret"]
+    assert Observation.objects.get(indicator=enfants, year=2018).value == 3
+
+
+@override_settings(STATISTICAL_SECRECY_THRESHOLD=2)
+def test_the_secrecy_threshold_is_a_setting(convention):
+    secret_table(convention)
+
+    assert texts(diagnostic_context(convention, public=True))[1][0] == "3"
+
+
+@override_settings(STATISTICAL_SECRECY_ROUNDING=True)
+def test_public_output_can_round_caf_counts_as_its_open_data(convention):
+    secret_table(convention)
+
+    assert texts(diagnostic_context(convention, public=True))[0][0] == "1 800"
+    assert texts(diagnostic_context(convention))[0][0] == "1 799"
+
+
+def test_the_seed_s_public_version_masks_the_two_children_of_the_jura(demo):
+    table = next(
+        t for t in diagnostic_context(demo, public=True)["tables"] if t.table.key == "allocataires"
+    )
+    row = next(r for r in table.rows if r.row.indicator.code == "alloc_enf_ca_tp")
+
+    assert [cell.text for cell in row.cells] == ["0", "s"]
+    assert (
+        Observation.objects.get(indicator__code="alloc_enf_ca_tp", territory__code="39").value == 2
+    )
+
+
+# Exports
+
+
+def export_url(convention, fmt, public=False):
+    url = reverse("diagnostic:export", kwargs={"pk": convention.pk, "fmt": fmt})
+    return f"{url}?public=1" if public else url
+
+
+def csv_lines(response):
+    content = response.content.decode()
+    assert content.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
+
+
+def test_reader_exports_every_cell_as_csv(reader, demo):
+    response = reader.get(export_url(demo, "csv"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="diagnostic-ctg-jura-nord-2019-2023.csv"' in response["Content-Disposition"]
+    lines = csv_lines(response)
+    assert lines[0][:4] == ["Section", "Tableau", "Ligne", "Colonne"]
+    cells = sum(
+        table.rows.count() * table.columns.count()
+        for table in IndicatorTable.objects.filter(section__convention=demo)
+    )
+    assert len(lines) == 1 + cells
+    by_cell = {(line[2], line[3]): line for line in lines[1:]}
+    population = by_cell[("Population/Evolution", "CCJN Evolution (2011-2016)")]
+    assert population[4:] == [
+        "Communauté de communes Jura Nord",
+        "2011-2016",
+        "+2,50 %",
+        "2,5046",
+        "calculé",
+        "2,50%",
+        "",
+    ]
+    gardes = by_cell[
+        (
+            "Enfants < 3 ans gardés par une assistante maternelle",
+            "CCJN Evolution annuelle moyenne sur 3 ans (2016-2018)",
+        )
+    ]
+    assert gardes[6:] == ["+1,4 %", "1,4185", "calculé", "+19%", "oui"]
+    jura = by_cell[
+        ("Enfants Caf & Msa < 3 ans", "Jura Evolution annuelle moyenne sur 3 ans (2016-2018)")
+    ]
+    assert jura[6:9] == ["-3,7 %", "", "chiffre de la source, non recalculable"]
+
+
+def test_public_csv_masks_small_counts(reader, demo):
+    response = reader.get(export_url(demo, "csv", public=True))
+
+    assert "-public.csv" in response["Content-Disposition"]
+    lines = csv_lines(response)
+    secret = [
+        line
+        for line in lines
+        if line[2] == "Nombre d'enfants de moins de 3 ans couverts par le CA taux plein"
+    ]
+    assert [line[6:9] for line in secret] == [["0", "0", "donnée"], ["s", "", "secret statistique"]]
+
+
+def test_xlsx_has_one_sheet_per_table_with_numbers(editor, demo):
+    from openpyxl import load_workbook
+
+    response = editor.get(export_url(demo, "xlsx"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(io.BytesIO(response.content))
+    tables = IndicatorTable.objects.filter(section__convention=demo).count()
+    assert len(workbook.sheetnames) == tables + 3  # funding, every cell, checks
+    assert workbook.sheetnames[-3:] == [
+        "Financements Caf",
+        "Toutes les cellules",
+        "Contrôles de cohérence",
+    ]
+    population = workbook[workbook.sheetnames[0]]
+    assert population["A1"].value == "Population (source : données INSEE)"
+    assert population["B3"].value == 11582
+    assert round(population["D3"].value, 4) == 2.5046
+    assert population["D3"].number_format == '+0.00 "%";-0.00 "%";0.00 "%"'
+    checks = workbook["Contrôles de cohérence"]
+    assert any(row[3] == "+19%" for row in checks.iter_rows(values_only=True))
+
+
+def test_public_xlsx_has_no_checks(reader, demo):
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(reader.get(export_url(demo, "xlsx", public=True)).content))
+
+    assert "Contrôles de cohérence" not in workbook.sheetnames
+
+
+def test_exported_labels_never_run_as_formulas(client, convention):
+    from openpyxl import load_workbook
+
+    epci = convention.territory
+    total = indicator("total")
+    observe(total, epci, y2016=100)
+    small_table(
+        convention, [(total, {"label": '=HYPERLINK("http://x")'})], [(epci, {"year": 2016})]
+    )
+    member_client(client, convention, reader=True)
+
+    lines = csv_lines(client.get(export_url(convention, "csv")))
+    workbook = load_workbook(io.BytesIO(client.get(export_url(convention, "xlsx")).content))
+
+    assert lines[1][2] == '\'=HYPERLINK("http://x")'
+    cell = workbook["Tableau de test"]["A3"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_outsider_gets_404_on_the_export(client, demo, fmt):
+    client.force_login(MembershipFactory().user)
+
+    assert client.get(export_url(demo, fmt)).status_code == 404
+
+
+def test_export_is_read_only(editor, demo):
+    assert editor.post(export_url(demo, "csv")).status_code == 405
+
+
+def test_export_queries_do_not_grow_with_the_diagnostic(
+    editor, demo, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(EXPORT_QUERIES):
+        assert editor.get(export_url(demo, "xlsx")).status_code == 200
+
+    add_tables(demo)
+
+    with django_assert_max_num_queries(EXPORT_QUERIES):
+        response = editor.get(export_url(demo, "csv"))
+    assert "Indicateur 19" in response.content.decode()
+
+
+# The annexe of the printed convention
+
+
+def test_annex_is_the_diagnostic_read_only_from_h2(demo):
+    diagnostic = diagnostic_context(demo)
+
+    content = render_to_string("diagnostic/_annex.html", {"diagnostic": diagnostic, "charts": []})
+
+    assert re.search(r"<h2[^>]*>Annexe 1 : Diagnostic partagé</h2>", content)
+    headings = re.findall(r"<h([1-6])", content)
+    assert headings[0] == "2" and "1" not in headings
+    for text in ["hx-", "Modifier", "Ajouter", "<form", "Contrôles de cohérence"]:
+        assert text not in content
+    text = content.replace(NBSP, " ").replace("&nbsp;", " ")
+    assert "+2,50 %" in text and "22 865 € (27 %)" in text
+    assert "Enfants &lt; 3 ans gardés par une assistante maternelle" in text
+    assert "+19% imprimé pour +1,4 % calculé" in text
+    assert "<strong>" in content or "<p>" in content  # texts rendered with « rich »
+    assert content.count("<dt") == 30
+
+
+def test_public_annex_says_what_it_masks(demo):
+    content = render_to_string(
+        "diagnostic/_annex.html",
+        {"diagnostic": diagnostic_context(demo, public=True), "charts": []},
+    )
+
+    assert "Version publique" in content
+    assert '<abbr title="secret statistique">s</abbr>' in content

@@ -23,6 +23,20 @@ def demo_loaders():
         yield module.load
 
 
+def record_initial_history():
+    """Objects created in bulk have no history yet: give each its first version."""
+    for model in apps.get_models():
+        history = getattr(model, "history", None)
+        if history is None or not hasattr(history, "bulk_history_create"):
+            continue
+        recorded = history.model.objects.values("id")
+        missing = list(model._default_manager.exclude(pk__in=recorded))
+        if missing:
+            history.bulk_history_create(
+                missing, default_change_reason="Données de démonstration", batch_size=500
+            )
+
+
 class Command(BaseCommand):
     help = (
         "Charge les données de démonstration : la convention Jura Nord, la convention "
@@ -51,8 +65,11 @@ class Command(BaseCommand):
             context.update(is_new=False, convention=None, actions=[])
             for load in demo_loaders():
                 load(fixtures / name, context)
+            for step in context.pop("after_load", []):
+                step()  # what needs every part loaded: the demo convention's signatures
             state = "chargée" if context["is_new"] else "déjà présente, inchangée"
             self.stdout.write(f"Convention « {context['convention']} » : {state}.")
+        record_initial_history()
         users = read_yaml(fixtures, "demo_users.yaml")
         self.load_users(users)
         self.stdout.write("\nUtilisateurs de démonstration (mot de passe : demo-ctg) :")

@@ -1,0 +1,676 @@
+"""Freezing, signing, declining, the copy signed by hand, and the verification page.
+
+The Jura Nord convention is validated and voted through the workflow, then made ready for
+signature (its PDF frozen) and signed by its three signatories with the keys of the test
+authority that load_demo created under the test MEDIA_ROOT (tests/conftest.py). Its PDF is
+rendered once for the module (``rendered``): freezing reuses it. The result is checked
+with pyHanko (``signing.verify``) and with poppler's ``pdfsig``, trusting the test
+authority through an NSS folder.
+"""
+
+import datetime
+import hashlib
+import html
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+from conventions import documents, signing
+from conventions.locking import ConventionLocked
+from conventions.models import (
+    Convention,
+    ReferenceCopy,
+    Signature,
+    SignerAccount,
+    SigningNotice,
+    StatusChange,
+)
+from conventions.workflow import StepRefused, take_step
+
+pytestmark = pytest.mark.django_db
+Status = Convention.Status
+JURA_NORD = "CTG Jura Nord 2019-2023"
+COTEAUX = "CTG des Coteaux 2024-2028 (fictive)"
+SIGNERS = ["Jean-Charles CHAMBOST", "Éric GROSPIERRE", "Gérôme FASSENET"]
+
+
+# --- Fixtures -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rendered(demo_db, django_db_blocker):
+    """The Jura Nord PDF and its signature boxes, rendered once for the module."""
+    with django_db_blocker.unblock():
+        convention = Convention.objects.get(short_title=JURA_NORD)
+        return documents.render_pdf_with_boxes(convention=convention, prefix=signing.BOX_PREFIX)
+
+
+@pytest.fixture
+def fast_render(rendered, monkeypatch):
+    monkeypatch.setattr(documents, "render_pdf_with_boxes", lambda **kwargs: rendered)
+
+
+@pytest.fixture
+def users(demo, django_user_model):
+    names = ["caf-jura", "epci-jura-nord", "lecteur-jura-nord", "epci-coteaux"]
+    return {name: django_user_model.objects.get(username=name) for name in names}
+
+
+@pytest.fixture
+def ready(demo, users, fast_render):
+    """Jura Nord validated, voted, then ready for signature: its PDF frozen."""
+    editor = users["epci-jura-nord"]
+    take_step(demo, Status.VALIDATED, user=editor, on=datetime.date(2019, 11, 28))
+    take_step(demo, Status.VOTED, user=editor, note="CA du 12/12, conseil du 18/12")
+    take_step(demo, Status.READY, user=editor)
+    demo.refresh_from_db()
+    return demo
+
+
+def signatures(convention):
+    return list(Signature.objects.filter(document__convention=convention).order_by("order"))
+
+
+def signer_for(signature, users):
+    """The demo editor of the signatory's organisation, who signs on their behalf."""
+    caf = signature.signatory.party.organisation.kind == "caf"
+    return users["caf-jura"] if caf else users["epci-jura-nord"]
+
+
+@pytest.fixture
+def signed(ready, users):
+    for signature in signatures(ready):
+        signing.sign(signature=signature, user=signer_for(signature, users))
+    ready.refresh_from_db()
+    return ready
+
+
+def final_pdf(convention):
+    last = (
+        Signature.objects.filter(document__convention=convention, status=Signature.Status.SIGNED)
+        .order_by("-signed_at")
+        .first()
+    )
+    with last.file.open("rb") as file:
+        return file.read()
+
+
+def login(client, username):
+    client.login(username=username, password="demo-ctg")
+    return client
+
+
+def upload(data, name="document.pdf"):
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+def small_pdf(text="Exemplaire signé à la main"):
+    from weasyprint import HTML
+
+    return HTML(string=f"<p>{text}</p>").write_pdf()
+
+
+def flat(response):
+    """The page's text as read: tags removed, entities decoded, whitespace collapsed."""
+    text = re.sub(r"<[^>]*>", "", response.content.decode())
+    return " ".join(html.unescape(text).split())
+
+
+def verify_page(client, data, name="document.pdf"):
+    response = client.post(reverse("conventions:signature-verify"), {"file": upload(data, name)})
+    return response, flat(response)
+
+
+# --- Freezing -----------------------------------------------------------------------------
+
+
+def test_ready_for_signature_freezes_the_pdf_with_its_hash(ready, rendered):
+    document = ready.frozen_documents.get()
+    with document.file.open("rb") as file:
+        stored = file.read()
+
+    assert ready.status == Status.READY and ready.is_locked
+    assert stored == rendered[0]
+    assert document.sha256 == hashlib.sha256(stored).hexdigest() and document.size == len(stored)
+    assert [(s.order, str(s.signatory.person)) for s in signatures(ready)] == [
+        (1, "M. Jean-Charles CHAMBOST"),
+        (2, "M. Éric GROSPIERRE"),
+        (3, "M. Gérôme FASSENET"),
+    ]
+    boxes = [s.box for s in signatures(ready)]
+    assert len({s.page for s in signatures(ready)}) == 1
+    assert all(x1 < x2 and y1 < y2 for x1, y1, x2, y2 in boxes)
+    assert boxes[0][2] < boxes[1][0] < boxes[1][2] < boxes[2][0]  # side by side
+
+
+def test_the_step_is_refused_until_the_convention_is_voted(demo, users, fast_render):
+    with pytest.raises(StepRefused, match="ne peut pas passer à cette étape"):
+        take_step(demo, Status.READY, user=users["epci-jura-nord"])
+    assert not demo.frozen_documents.exists()
+
+
+def test_a_frozen_convention_refuses_content_changes(ready, client):
+    article = ready.articles.get(number=1)
+    article.title = "Changé"
+    with pytest.raises(ConventionLocked):
+        article.save()
+    login(client, "epci-jura-nord")
+    url = reverse("conventions:part-edit", args=[ready.pk, "article", article.pk])
+    response = client.post(url, {"number": 1, "title": "Changé", "body": ""})
+    assert response.status_code == 403
+    assert ready.articles.get(number=1).title != "Changé"
+
+
+def test_the_signed_step_says_who_has_not_signed_yet(ready, users):
+    with pytest.raises(StepRefused) as refusal:
+        take_step(ready, Status.SIGNED, user=users["caf-jura"])
+    assert refusal.value.missing == [
+        "la signature de M. Jean-Charles CHAMBOST (Le Directeur)",
+        "la signature de M. Éric GROSPIERRE (Le Président)",
+        "la signature de M. Gérôme FASSENET (Le Président)",
+    ]
+
+
+# --- Signing ------------------------------------------------------------------------------
+
+
+def test_jura_nord_is_signed_by_its_three_signatories_in_the_browser_flow(ready, users, client):
+    chambost, grospierre, fassenet = signatures(ready)
+    # M. Fassenet signs himself, through his own user; the Caf's editor signs for the Caf.
+    SignerAccount.objects.create(person=fassenet.signatory.person, user=users["lecteur-jura-nord"])
+    login(client, "caf-jura")
+    page = flat(client.get(reverse("conventions:signature-list", args=[ready.pk])))
+    assert "Signer pour le compte de M. Jean-Charles CHAMBOST" in page
+    for signature in (chambost, grospierre):
+        url = reverse("conventions:signature-sign", args=[ready.pk, signature.pk])
+        assert client.post(url).status_code == 302
+    client.logout()
+    login(client, "lecteur-jura-nord")
+    url = reverse("conventions:signature-sign", args=[ready.pk, fassenet.pk])
+    response = client.post(url, follow=True)
+
+    assert "Tous les signataires ont signé : la convention est signée." in flat(response)
+    ready.refresh_from_db()
+    assert ready.status == Status.SIGNED
+    assert StatusChange.objects.filter(convention=ready, to_status=Status.SIGNED).exists()
+    done = signatures(ready)
+    assert [s.status for s in done] == ["signed"] * 3
+    assert [s.on_behalf for s in done] == [True, True, False]
+    assert done[2].user == users["lecteur-jura-nord"]
+    for signature in done:
+        with signature.file.open("rb") as file:
+            assert hashlib.sha256(file.read()).hexdigest() == signature.sha256
+
+
+def test_each_signature_is_an_incremental_update_of_the_previous_revision(signed):
+    frozen = signed.frozen_documents.get()
+    with frozen.file.open("rb") as file:
+        previous = file.read()
+    for signature in signatures(signed):
+        with signature.file.open("rb") as file:
+            data = file.read()
+        assert data.startswith(previous)  # earlier bytes untouched
+        previous = data
+
+
+def test_pyhanko_validates_every_signature_and_nothing_after_the_last(signed):
+    report = signing.verify(data=final_pdf(signed))
+
+    assert report.all_valid and not report.modified_after_last_signature
+    assert [check.signer for check in report.signatures] == SIGNERS
+    assert all(c.intact and c.trusted and c.covers_revision for c in report.signatures)
+    assert [c.whole_file for c in report.signatures] == [False, False, True]
+    assert report.match.convention == signed and report.match.whole
+    assert report.match.label == "la version signée par M. Gérôme FASSENET"
+
+
+@pytest.fixture(scope="module")
+def nss_folder(demo_db, tmp_path_factory):
+    """An NSS folder that trusts the test authority, for pdfsig."""
+    if not shutil.which("certutil"):
+        pytest.fail("certutil is missing: install libnss3-tools (scripts/test.sh does).")
+    folder = tmp_path_factory.mktemp("nss")
+    authority = signing.local_keys_dir() / signing.CA_CERTIFICATE
+    subprocess.run(["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"], check=True)
+    subprocess.run(
+        ["certutil", "-A", "-d", f"sql:{folder}", "-n", "ctg-test", "-t", "CT,C,C"]
+        + ["-i", str(authority)],
+        check=True,
+    )
+    return folder
+
+
+def pdfsig(path, nss_folder):
+    """pdfsig's report, one dict per signature (it exits 0 even on failures)."""
+    output = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss_folder}", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    found = []
+    for block in re.split(r"^Signature #\d+:$", output, flags=re.MULTILINE)[1:]:
+        fields = dict(re.findall(r"^ *- ([^:\n]+): (.*)$", block, flags=re.MULTILINE))
+        fields["total"] = "Total document signed" in block
+        found.append(fields)
+    return found
+
+
+def test_pdfsig_reports_every_signature_valid_and_trusted(signed, tmp_path, nss_folder):
+    path = tmp_path / "signee.pdf"
+    path.write_bytes(final_pdf(signed))
+
+    found = pdfsig(path, nss_folder)
+
+    assert [f["Signer Certificate Common Name"] for f in found] == SIGNERS
+    assert {f["Signature Validation"] for f in found} == {"Signature is Valid."}
+    assert {f["Certificate Validation"] for f in found} == {"Certificate is Trusted."}
+    assert [f["total"] for f in found] == [False, False, True]
+    assert {f["Signature Type"] for f in found} == {"ETSI.CAdES.detached"}  # PAdES
+
+
+def test_pdfsig_sees_a_flipped_byte(signed, tmp_path, nss_folder):
+    data = bytearray(final_pdf(signed))
+    data[-3000] ^= 1
+    path = tmp_path / "alteree.pdf"
+    path.write_bytes(bytes(data))
+
+    assert pdfsig(path, nss_folder)[-1]["Signature Validation"] == "Digest Mismatch."
+
+
+def test_the_stamp_is_printed_in_each_box_with_an_embedded_font(signed, tmp_path):
+    path = tmp_path / "signee.pdf"
+    path.write_bytes(final_pdf(signed))
+    page = signatures(signed)[0].page + 1
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+
+    assert text.count("Signé électroniquement par") == 3
+    assert all(name in text for name in SIGNERS)
+    stamp_fonts = [line for line in fonts.splitlines() if "NimbusSans" in line]
+    assert stamp_fonts and all(" yes yes yes " in line for line in stamp_fonts)
+
+
+def test_signatories_sign_in_order(ready, users):
+    last = signatures(ready)[2]
+    with pytest.raises(signing.SigningError, match="c'est d'abord au tour de M. Jean-Charles"):
+        signing.sign(signature=last, user=users["epci-jura-nord"])
+    assert Signature.objects.get(pk=last.pk).status == Signature.Status.PENDING
+
+
+def test_in_any_order_each_may_sign_first(ready, users):
+    document = ready.frozen_documents.get()
+    document.sequential = False
+    document.save()
+    last = signatures(ready)[2]
+    signing.sign(signature=last, user=users["epci-jura-nord"])
+    assert Signature.objects.get(pk=last.pk).is_signed
+
+
+def test_an_editor_cannot_sign_for_another_organisation(ready, users):
+    first = signatures(ready)[0]  # the Caf's director
+    with pytest.raises(signing.SigningError, match="Vous ne pouvez pas signer"):
+        signing.sign(signature=first, user=users["epci-jura-nord"])
+
+
+def test_without_signing_on_behalf_only_the_signatory_signs(ready, users):
+    first = signatures(ready)[0]
+    with override_settings(CTG_SIGNING_ON_BEHALF=False):
+        with pytest.raises(signing.SigningError):
+            signing.sign(signature=first, user=users["caf-jura"])
+        assert not signing.may_sign_in(users["caf-jura"], ready)
+
+
+def test_a_signatory_without_a_certificate_gets_a_clear_error(ready, users, client, tmp_path):
+    first = signatures(ready)[0]
+    login(client, "caf-jura")
+    url = reverse("conventions:signature-sign", args=[ready.pk, first.pk])
+    with override_settings(CTG_SIGNING_TEST_KEYS=False, CTG_SIGNING_KEYS_DIR=str(tmp_path)):
+        response = client.post(url, follow=True)
+        page = client.get(reverse("conventions:signature-list", args=[ready.pk]))
+
+    assert "M. Jean-Charles CHAMBOST n'a pas de certificat de signature" in flat(response)
+    assert "Sans certificat de signature" in flat(page)
+    assert Signature.objects.get(pk=first.pk).status == Signature.Status.PENDING
+    assert not Signature.objects.get(pk=first.pk).file
+
+
+def test_an_altered_stored_pdf_is_not_signed(ready, users):
+    document = ready.frozen_documents.get()
+    Path(document.file.path).write_bytes(b"%PDF-1.7 altered")
+    first = signatures(ready)[0]
+    try:
+        with pytest.raises(signing.SigningError, match="ne correspond plus à son empreinte"):
+            signing.sign(signature=first, user=users["caf-jura"])
+    finally:
+        document.file.delete(save=False)
+
+
+# --- Declining ----------------------------------------------------------------------------
+
+
+def test_a_signatory_declines_and_the_other_parties_editors_are_told(ready, users, client):
+    users["caf-jura"].email = "caf@example.org"
+    users["caf-jura"].save()
+    fassenet = signatures(ready)[2]
+    login(client, "epci-jura-nord")
+    url = reverse("conventions:signature-decline", args=[ready.pk, fassenet.pk])
+    prefix = f"refus-{fassenet.pk}"
+
+    response = client.post(url, {f"{prefix}-reason": "L'article 4 doit être revu."}, follow=True)
+
+    assert "Le refus est enregistré" in flat(response)
+    fassenet.refresh_from_db()
+    assert fassenet.status == Signature.Status.DECLINED
+    assert fassenet.reason == "L'article 4 doit être revu."
+    notice = SigningNotice.objects.get(recipient=users["caf-jura"])
+    assert "refuse de signer" in notice.text and "L'article 4 doit être revu." in notice.text
+    assert not SigningNotice.objects.filter(recipient=users["epci-jura-nord"]).exists()
+    assert [message.to for message in mail.outbox] == [["caf@example.org"]]
+    assert "Refus de signature" in mail.outbox[0].subject
+    login(client, "caf-jura")
+    page = flat(client.get(reverse("conventions:signature-list", args=[ready.pk])))
+    assert "Avis à votre attention" in page and "L'article 4 doit être revu." in page
+    ready.refresh_from_db()
+    assert ready.status == Status.READY
+
+
+def test_declining_needs_a_reason(ready, client):
+    fassenet = signatures(ready)[2]
+    login(client, "epci-jura-nord")
+    url = reverse("conventions:signature-decline", args=[ready.pk, fassenet.pk])
+
+    response = client.post(url, {f"refus-{fassenet.pk}-reason": ""})
+
+    assert response.status_code == 422
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert Signature.objects.get(pk=fassenet.pk).status == Signature.Status.PENDING
+
+
+def test_a_declined_signature_blocks_the_signed_step(ready, users):
+    signing.decline(signature=signatures(ready)[0], user=users["caf-jura"], reason="Non.")
+    with pytest.raises(StepRefused, match="CHAMBOST \\(Le Directeur\\) : refusée"):
+        take_step(ready, Status.SIGNED, user=users["caf-jura"])
+
+
+# --- The copy signed by hand --------------------------------------------------------------
+
+
+def test_the_scanned_copy_becomes_the_reference_copy(ready, client):
+    data = small_pdf()
+    login(client, "epci-jura-nord")
+    url = reverse("conventions:scan-upload", args=[ready.pk])
+
+    response = client.post(url, {"file": upload(data, "scan.pdf"), "note": "Reçu par courrier"})
+
+    assert response.status_code == 302
+    copy = ReferenceCopy.objects.get(convention=ready)
+    assert copy.sha256 == hashlib.sha256(data).hexdigest() and copy.original_name == "scan.pdf"
+    ready.refresh_from_db()
+    assert ready.status == Status.SIGNED
+    download = client.get(reverse("conventions:scan-download", args=[ready.pk, copy.pk]))
+    assert download.content == data
+    _, page = verify_page(login(client, "caf-jura"), data)
+    assert "l'exemplaire signé à la main déposé le" in page
+
+
+def broken_signature_pdf():
+    """A small PDF signed with a test key, then altered in the signed part."""
+    from pyhanko.sign import signers
+
+    from conventions.models import Person
+
+    person = Person.objects.get(last_name="CHAMBOST")
+    writer = IncrementalPdfFileWriter(io.BytesIO(small_pdf()), strict=False)
+    output = io.BytesIO()
+    signers.sign_pdf(
+        writer,
+        signers.PdfSignatureMetadata(field_name="Signature1"),
+        signer=signing.load_signer(person),
+        output=output,
+    )
+    data = bytearray(output.getvalue())
+    data[data.index(b"\n%") + 2] ^= 1  # the header's binary comment: still a PDF
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"Ceci n'est pas un PDF.", "Ce fichier n'est pas un PDF."),
+        (b"%PDF-1.7\n" + b"0" * 600, "Le fichier pèse"),
+        (b"%PDF-1.7\nrien de lisible", "Ce PDF est illisible ou endommagé."),
+        ("broken", "contient une signature électronique invalide"),
+    ],
+    ids=["not-a-pdf", "too-large", "unreadable", "broken-signature"],
+)
+def test_a_bad_upload_is_refused_and_changes_nothing(ready, client, content, message):
+    if content == "broken":
+        content = broken_signature_pdf()
+    login(client, "epci-jura-nord")
+    url = reverse("conventions:scan-upload", args=[ready.pk])
+
+    with override_settings(CTG_UPLOAD_MAX_BYTES=500 if message == "Le fichier pèse" else 10**7):
+        response = client.post(url, {"file": upload(content)})
+
+    assert response.status_code == 422
+    assert message in flat(response)
+    assert not ReferenceCopy.objects.exists()
+    ready.refresh_from_db()
+    assert ready.status == Status.READY
+
+
+# --- The verification page ----------------------------------------------------------------
+
+
+def test_the_verification_page_recognises_the_signed_convention(signed, client):
+    response, page = verify_page(login(client, "lecteur-jura-nord"), final_pdf(signed))
+
+    assert response.status_code == 200
+    assert reverse("conventions:signature-list", args=[signed.pk]) in response.content.decode()
+    assert "Document intègre : 3 signatures valides" in page
+    assert (
+        "C'est la version signée par M. Gérôme FASSENET de la convention "
+        "« CTG Jura Nord 2019-2023 »." in page
+    )
+    assert all(name in page for name in SIGNERS)
+    assert "Rien n'a été ajouté après la dernière signature." in page
+
+
+def test_the_verification_page_recognises_the_frozen_pdf(ready, client):
+    with ready.frozen_documents.get().file.open("rb") as file:
+        data = file.read()
+    response, page = verify_page(login(client, "epci-coteaux"), data)
+    assert "C'est la version figée (avant signature) de la convention" in page
+    assert "aucune signature électronique" in page
+    # Not one of the user's conventions: named, not linked.
+    assert "« CTG Jura Nord 2019-2023 »." in page
+    assert reverse("conventions:signature-list", args=[ready.pk]) not in response.content.decode()
+
+
+def append_unsigned_update(data):
+    """An incremental update drawing a rectangle over the first page, not signed."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    stream = writer.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 90 90 200 40 re f"))
+    writer.add_stream_to_page(0, stream)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def flip_byte(data):
+    altered = bytearray(data)
+    altered[-3000] ^= 1  # in the part the last signature covers
+    return bytes(altered)
+
+
+@pytest.mark.parametrize(
+    ("tamper", "expected"),
+    [
+        (append_unsigned_update, "après elle, le contenu de la page 1 a été modifié"),
+        (flip_byte, "le document a été modifié dans la partie signée"),
+        (lambda data: data + b"\n% ajout\n", "des modifications non signées ont été ajoutées"),
+    ],
+    ids=["unsigned-update", "flipped-byte", "appended-bytes"],
+)
+def test_a_tampered_copy_is_detected_on_the_verification_page(signed, client, tamper, expected):
+    _, page = verify_page(login(client, "caf-jura"), tamper(final_pdf(signed)))
+
+    assert "Attention : ce document n'est pas intègre." in page
+    assert expected in page
+    assert "Le début de ce fichier est la version signée par" in page
+
+
+def test_the_verification_page_refuses_what_is_not_a_pdf(client, demo):
+    response, page = verify_page(login(client, "caf-jura"), b"GIF89a", "image.gif")
+    assert response.status_code == 422
+    assert "Ce fichier n'est pas un PDF." in page
+    with override_settings(CTG_UPLOAD_MAX_BYTES=10):
+        response, page = verify_page(client, small_pdf())
+    assert response.status_code == 422 and "la limite est de" in page
+
+
+def test_an_unknown_pdf_is_not_one_of_ours(client, demo):
+    _, page = verify_page(login(client, "caf-jura"), small_pdf("Autre chose"))
+    assert "Ce fichier n'est pas l'une de nos conventions" in page
+
+
+def test_the_verification_page_needs_a_login(client):
+    response = client.get(reverse("conventions:signature-verify"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+# --- Access -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["signature-list", "frozen-download", "signed-download", "scan-upload"]
+)
+def test_outsider_gets_404(signed, client, name):
+    login(client, "epci-coteaux")
+    url = reverse(f"conventions:{name}", args=[signed.pk])
+    response = client.post(url) if name == "scan-upload" else client.get(url)
+    assert response.status_code == 404
+
+
+def test_outsider_gets_404_on_signing(ready, client):
+    login(client, "epci-coteaux")
+    url = reverse("conventions:signature-sign", args=[ready.pk, signatures(ready)[0].pk])
+    assert client.post(url).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["signature-sign", "signature-decline"])
+def test_reader_cannot_sign_or_decline(ready, client, name):
+    login(client, "lecteur-jura-nord")
+    url = reverse(f"conventions:{name}", args=[ready.pk, signatures(ready)[2].pk])
+    assert client.post(url, {"refus-1-reason": "Non"}).status_code == 403
+    assert Signature.objects.get(pk=signatures(ready)[2].pk).status == Signature.Status.PENDING
+
+
+def test_reader_cannot_upload_a_scanned_copy(ready, client):
+    login(client, "lecteur-jura-nord")
+    url = reverse("conventions:scan-upload", args=[ready.pk])
+    assert client.post(url, {"file": upload(small_pdf())}).status_code == 403
+    assert not ReferenceCopy.objects.exists()
+
+
+def test_reader_downloads_the_signed_pdf_and_each_revision(signed, client):
+    login(client, "lecteur-jura-nord")
+    response = client.get(reverse("conventions:signed-download", args=[signed.pk]))
+    assert response.status_code == 200 and response.content == final_pdf(signed)
+    assert response["Content-Disposition"] == (
+        'attachment; filename="ctg-jura-nord-2019-2023-signee.pdf"'
+    )
+    first = signatures(signed)[0]
+    revision = client.get(reverse("conventions:signature-download", args=[signed.pk, first.pk]))
+    with first.file.open("rb") as file:
+        assert revision.content == file.read()
+    frozen = client.get(reverse("conventions:frozen-download", args=[signed.pk]))
+    assert frozen.content.startswith(b"%PDF-")
+
+
+def test_the_documents_tab_shows_the_signatures(signed, client):
+    login(client, "lecteur-jura-nord")
+    page = client.get(reverse("conventions:convention-documents", args=[signed.pk]))
+    text = flat(page)
+    assert "Convention figée le" in text
+    assert "M. Gérôme FASSENET (Le Président) : signée le" in text
+    assert reverse("conventions:signature-verify") in page.content.decode()
+    # The other helper's links stay.
+    assert reverse("conventions:document-download", args=[signed.pk]) in page.content.decode()
+
+
+# --- Keys and demo data -------------------------------------------------------------------
+
+
+def test_create_test_ca_makes_one_key_per_signatory(demo, tmp_path):
+    out = io.StringIO()
+    call_command("create_test_ca", "-o", str(tmp_path), stdout=out)
+    names = sorted(path.name for path in tmp_path.glob("*.p12"))
+
+    assert (tmp_path / signing.CA_CERTIFICATE).exists()
+    assert "communaute-de-communes-jura-nord--gerome-fassenet.p12" in names
+    assert "caisse-dallocations-familiales-du-jura--jean-charles-chambost.p12" in names
+    assert "communaute-de-communes-des-coteaux-fictive--martine-exemple.p12" in names
+    again = io.StringIO()
+    call_command("create_test_ca", "-o", str(tmp_path), stdout=again)
+    assert "0 certificat(s) créé(s)" in again.getvalue()
+
+
+def test_keys_and_passphrases_come_from_the_settings(demo, tmp_path):
+    from conventions.models import Person
+
+    person = Person.objects.get(last_name="FASSENET")
+    call_command(
+        "create_test_ca", "-o", str(tmp_path), "--passphrase", "s3cret", stdout=io.StringIO()
+    )
+    # One key for the whole organisation, its passphrase from the environment (settings).
+    organisation_key = tmp_path / "communaute-de-communes-jura-nord.p12"
+    (tmp_path / f"{signing.key_name(person)}.p12").rename(organisation_key)
+    passphrases = {"COMMUNAUTE_DE_COMMUNES_JURA_NORD": "s3cret"}
+    with override_settings(
+        CTG_SIGNING_TEST_KEYS=False,
+        CTG_SIGNING_KEYS_DIR=str(tmp_path),
+        CTG_SIGNING_PASSPHRASES=passphrases,
+    ):
+        assert signing.key_file(person) == organisation_key
+        assert signing.load_signer(person).signing_cert.subject.native["common_name"] == (
+            "Gérôme FASSENET"
+        )
+        with (
+            override_settings(CTG_SIGNING_PASSPHRASES={}),
+            pytest.raises(signing.SigningError, match="phrase secrète incorrecte"),
+        ):
+            signing.load_signer(person)
+
+
+def test_the_demo_coteaux_convention_is_fully_signed(demo):
+    coteaux = Convention.objects.get(short_title=COTEAUX)
+
+    assert coteaux.status == Status.SIGNED
+    assert [s.status for s in signatures(coteaux)] == ["signed", "signed"]
+    assert list(coteaux.status_changes.values_list("to_status", flat=True)) == [
+        "validated",
+        "voted",
+        "ready",
+        "signed",
+    ]
+    report = signing.verify(data=final_pdf(coteaux))
+    assert report.all_valid and report.match.convention == coteaux
+    assert [check.signer for check in report.signatures] == ["Anne DÉMO", "Martine EXEMPLE"]

@@ -1,0 +1,499 @@
+"""Imports of observations from Cafdata, INSEE and long-format files (diagnostic.importers),
+from the workspace's import pages and from the admin.
+
+The sample files (tests/diagnostic/samples/) are small and made up, for communes of Jura
+Nord; a bad file is refused whole, every bad line reported in French with its number in
+the file, the header being line 1.
+"""
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from conventions.models import Territory
+from diagnostic import importers
+from diagnostic.importers.cafdata import ALL_MASKED_NOTE, MASKED_NOTE
+from diagnostic.importers.files import parse_reference
+from diagnostic.models import Indicator, Observation
+from tests.factories import ObservationFactory, TerritoryFactory
+from tests.imports import import_url
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = Path(__file__).parent / "samples"
+EPCI, JURA, FRAISANS, ORCHAMPS, DAMPIERRE, SALANS, MOISSEY = (
+    "243900560",
+    "39",
+    "39235",
+    "39396",
+    "39190",
+    "39498",
+    "39335",
+)
+
+
+def rows(name):
+    path = SAMPLES / name
+    return importers.read_file(content=path.read_bytes(), filename=path.name)
+
+
+def run(source, name, scope=None):
+    return importers.import_observations(source=source, rows=rows(name), scope=scope)
+
+
+def value(indicator, territory, year):
+    return Observation.objects.get(
+        indicator__code=indicator, territory__code=territory, year=year
+    ).value
+
+
+def observation(indicator, territory, year):
+    return Observation.objects.get(indicator__code=indicator, territory__code=territory, year=year)
+
+
+def messages(plan):
+    return [str(error) for error in plan.sorted_errors()]
+
+
+def table(*lines):
+    """Lines of cells, numbered from 1 as ``read_file`` gives them."""
+    return list(enumerate(lines, start=1))
+
+
+# --- Cafdata --------------------------------------------------------------------------------
+
+
+def test_cafdata_sample_stores_each_commune_and_the_epci_sum(demo):
+    plan = run("caf", "cafdata_communes.csv")
+
+    assert plan.written
+    assert value("alloc_nb", FRAISANS, 2022) == 310
+    assert observation("alloc_nb", FRAISANS, 2022).date == datetime.date(2022, 12, 31)
+    assert value("alloc_pers_couv", ORCHAMPS, 2021) == 550
+    # 4 of the 32 communes of Jura Nord are in the file (Moissey is not a member).
+    epci = observation("alloc_nb", EPCI, 2022)
+    assert epci.value == 310 + 205 + 255 + 105
+    assert epci.note == "Minimum : 28 communes absentes du fichier sur 32 (secret statistique)."
+    assert value("alloc_nb", MOISSEY, 2022) == 55
+
+
+def test_cafdata_masked_cell_is_stored_without_value_and_makes_the_sum_a_minimum(demo):
+    plan = run("caf", "cafdata_communes.csv")
+
+    dampierre = observation("alloc_rsa", DAMPIERRE, 2021)  # an empty cell
+    salans = observation("alloc_rsa", SALANS, 2021)  # « * »
+    assert (dampierre.value, dampierre.note) == (None, MASKED_NOTE)
+    assert (salans.value, salans.note) == (None, MASKED_NOTE)
+    epci = observation("alloc_rsa", EPCI, 2021)
+    assert epci.value == 25 + 15
+    assert epci.note == (
+        "Minimum : 2 communes masquées et 28 communes absentes du fichier sur 32 "
+        "(secret statistique)."
+    )
+    assert any("2 cellules masquées (secret statistique)" in r for r in plan.all_remarks())
+    assert any("1 ligne sans code commune valide" in r for r in plan.all_remarks())
+
+
+def test_cafdata_masked_cell_never_replaces_a_stored_value(demo):
+    indicator = Indicator.objects.get(code="alloc_rsa")
+    dampierre = Territory.objects.get(code=DAMPIERRE)
+    ObservationFactory(indicator=indicator, territory=dampierre, year=2021, value=12)
+
+    plan = run("caf", "cafdata_communes.csv")
+
+    assert value("alloc_rsa", DAMPIERRE, 2021) == 12
+    kept = [change for change in plan.changes() if change.kind == "kept"]
+    assert [(c.territory.code, c.year, c.value) for c in kept] == [(DAMPIERRE, 2021, 12)]
+
+
+def test_cafdata_shares_are_computed_for_the_commune_never_summed(demo):
+    plan = run("caf", "cafdata_communes.csv")
+
+    assert value("alloc_part_asf", FRAISANS, 2022) == Decimal("8.0645")  # 25 / 310
+    epci_shares = Observation.objects.filter(indicator__code="alloc_part_asf", territory__code=EPCI)
+    assert not epci_shares.filter(year__in=[2021, 2022])
+    assert any(
+        "non calculée pour Communauté de communes Jura Nord (2022)" in remark
+        for remark in plan.all_remarks()
+    )
+
+
+@pytest.fixture
+def small_epci():
+    """An EPCI of two communes, all of them in the file below."""
+    epci = TerritoryFactory(code="200000099", name="CC des Essais")
+    epci.communes.add(
+        TerritoryFactory(kind="commune", code="99001", name="Alpha"),
+        TerritoryFactory(kind="commune", code="99002", name="Bêta"),
+    )
+    return epci
+
+
+SMALL_FILE = table(
+    ["dtreffre", "numcomdo", "indfoy_ndur", "indfoy_asf", "indfoy_cmg"],
+    ["2022-12-31", "99001", "200", "10", "12"],
+    ["31/12/2022", "99002", "100", "20", "8"],
+)
+
+
+def test_cafdata_share_of_a_complete_epci_is_recomputed_from_its_sums(small_epci):
+    plan = importers.import_observations(source="caf", rows=SMALL_FILE)
+
+    assert plan.written
+    sums = Observation.objects.filter(territory=small_epci, year=2022)
+    assert {o.indicator.code: (o.value, o.note) for o in sums} == {
+        "alloc_nb": (300, ""),
+        "alloc_asf": (30, ""),
+        "caf_foy_cmg": (20, ""),
+        "alloc_part_asf": (Decimal("10"), ""),  # 30 / 300, not 5 % + 20 %
+    }
+
+
+def test_cafdata_creates_missing_indicators_with_their_source_and_theme(small_epci):
+    importers.import_observations(source="caf", rows=SMALL_FILE)
+
+    created = Indicator.objects.get(code="caf_foy_cmg")
+    assert (created.unit, created.source, created.theme) == ("count", "caf", "petite_enfance")
+    assert created.label == "Foyers percevant le complément mode de garde (CMG)"
+
+
+def test_cafdata_never_sums_an_indicator_that_is_a_percentage(small_epci):
+    Indicator.objects.update_or_create(
+        code="alloc_asf",
+        defaults={"label": "Part ASF", "unit": Indicator.Unit.PERCENT, "source": "caf"},
+    )
+
+    plan = importers.import_observations(source="caf", rows=SMALL_FILE)
+
+    assert plan.written
+    assert not Observation.objects.filter(territory=small_epci, indicator__code="alloc_asf")
+    assert value("alloc_asf", "99001", 2022) == 10  # the communes keep theirs
+    assert any("« Part ASF » est un pourcentage" in remark for remark in plan.all_remarks())
+
+
+def test_cafdata_epci_whose_communes_are_all_masked_gets_a_note(small_epci):
+    lines = table(
+        ["dtreffre", "numcomdo", "indfoy_ndur", "indfoy_asf"],
+        ["2022-12", "99001", "200", "*"],
+        ["2022-12", "99002", "100", "s"],
+    )
+
+    importers.import_observations(source="caf", rows=lines)
+
+    epci = observation("alloc_asf", "200000099", 2022)
+    assert (epci.value, epci.note) == (None, ALL_MASKED_NOTE)
+
+
+def test_cafdata_older_files_with_upper_case_columns_are_read(small_epci):
+    lines = table(
+        ["NUMCOM", "NOMCOM", "DTREFFRE", "INDFOY_NDUR"],
+        ["99001", "Alpha", "31/12/2019", "40"],
+        ["99002", "Bêta", "31/12/2019", "20"],
+    )
+
+    importers.import_observations(source="caf", rows=lines)
+
+    assert observation("alloc_nb", "200000099", 2019).value == 60
+
+
+@pytest.mark.parametrize(
+    ("written", "year", "date"),
+    [
+        ("2022-12", 2022, datetime.date(2022, 12, 31)),
+        ("2022-12-01", 2022, datetime.date(2022, 12, 1)),
+        ("31/12/2022", 2022, datetime.date(2022, 12, 31)),
+        ("11/2022", 2022, datetime.date(2022, 11, 30)),
+        ("2022", 2022, None),
+        (datetime.datetime(2022, 12, 31, 0, 0), 2022, datetime.date(2022, 12, 31)),
+    ],
+)
+def test_cafdata_reference_dates(written, year, date):
+    assert parse_reference(written) == (year, date)
+
+
+@pytest.mark.parametrize("written", ["2022-13", "décembre 2022", "", "31/02/2022"])
+def test_cafdata_bad_reference_date_is_explained(written):
+    with pytest.raises(ValueError, match="n'est pas une date de référence"):
+        parse_reference(written)
+
+
+# --- INSEE ----------------------------------------------------------------------------------
+
+
+def test_insee_sample_reads_years_from_the_column_prefixes(demo):
+    plan = run("insee", "insee_comparateur_2021.csv")
+
+    assert plan.written
+    assert value("pop_total", EPCI, 2021) == 12000
+    assert value("pop_total", EPCI, 2015) == 11500  # P15_POP in the same file
+    assert value("pop_total", JURA, 2021) == 259000
+    assert value("pop_0_14", FRAISANS, 2021) == 240
+    assert value("pop_75_plus", ORCHAMPS, 2021) == 80
+    assert value("men_total", EPCI, 2021) == 5010  # C21_MEN preferred to P21_MEN
+    assert value("men_fam_mono", EPCI, 2021) == 400
+    assert plan.ignored_columns == ["P21_MEN", "SUPERF", "MED21"]
+
+
+def test_insee_workbook_with_another_census_and_a_title_above_the_header(demo):
+    plan = run("insee", "insee_comparateur_2016.xlsx")
+
+    assert plan.written
+    assert value("pop_total", EPCI, 2016) == 11300
+    assert value("pop_0_14", EPCI, 2016) == Decimal("2286.9745")
+    assert value("pop_total", JURA, 2016) == 260000  # 39 typed as a number
+    assert value("men_total", FRAISANS, 2016) == 480
+
+
+def test_insee_creates_the_age_bands(demo):
+    run("insee", "insee_comparateur_2021.csv")
+
+    bands = Indicator.objects.filter(code__startswith="pop_").exclude(code="pop_total")
+    assert {(i.code, i.unit, i.source, i.theme) for i in bands} == {
+        (code, "count", "insee", "population")
+        for code in ("pop_0_14", "pop_15_29", "pop_30_44", "pop_45_59", "pop_60_74", "pop_75_plus")
+    }
+
+
+def test_insee_reimport_updates_and_counts_unchanged(demo):
+    run("insee", "insee_comparateur_2021.csv")
+
+    plan = importers.plan_import(source="insee", rows=rows("insee_comparateur_2021.csv"))
+
+    assert plan.counts == {"new": 0, "update": 0, "unchanged": plan.counts["unchanged"], "kept": 0}
+    assert plan.counts["unchanged"] == 4 * 11
+
+
+# --- The long format ------------------------------------------------------------------------
+
+
+def test_long_sample_stores_each_observation(demo):
+    plan = run("long", "observations_long.csv")
+
+    assert plan.written
+    assert value("pop_total", EPCI, 2021) == 12000
+    assert value("pop_total", FRAISANS, 2021) == 1200
+    assert value("alloc_nb", EPCI, 2021) == 1650  # « 1 650 »
+    assert value("alloc_taux_couv", EPCI, 2021) == Decimal("45.5")  # « 45,5 »
+    note_only = observation("alloc_asf", ORCHAMPS, 2021)
+    assert (note_only.value, note_only.note) == (None, "secret statistique")
+
+
+def test_long_import_keeps_a_history_of_each_change(demo):
+    user = User.objects.get(username="epci-jura-nord")
+    run("long", "observations_long.csv")
+
+    lines = table(["indicator", "territory", "year", "value"], ["pop_total", EPCI, "2021", "12100"])
+    importers.import_observations(source="long", rows=lines, user=user, reason="Correction")
+
+    history = observation("pop_total", EPCI, 2021).history.order_by("history_id")
+    assert [(h.history_type, h.value, h.history_change_reason) for h in history] == [
+        ("+", Decimal("12000"), "Import : Format long de l'application"),
+        ("~", Decimal("12100"), "Correction"),
+    ]
+    assert history.last().history_user == user
+
+
+# --- Bad files ------------------------------------------------------------------------------
+
+
+BAD_FILES = {
+    ("caf", "cafdata_bad.csv"): [
+        "Ligne 3 : commune « 39999 » inconnue.",
+        "Ligne 4, colonne « indfoy_ndur » : « douze » n'est pas un nombre.",
+        "Ligne 6 : la commune 39235 figure déjà à la ligne 2 pour 2022.",
+    ],
+    ("caf", "cafdata_missing_column.csv"): [
+        "Ligne 1 : colonne « dtreffre » absente (date de référence).",
+    ],
+    ("insee", "insee_bad.csv"): [
+        "Ligne 3, colonne « CODGEO » : territoire « 39999 » inconnu.",
+        "Ligne 4, colonne « P21_POP » : « mille » n'est pas un nombre.",
+        "Ligne 5 : le territoire 39235 figure déjà à la ligne 2.",
+    ],
+    ("insee", "insee_missing_column.csv"): [
+        "Ligne 1 : colonne « CODGEO » absente (code géographique).",
+    ],
+    ("long", "observations_long_bad.csv"): [
+        "Ligne 3, colonne « indicator » : Indicateur « indicateur_inconnu » inconnu.",
+        "Ligne 4, colonne « territory » : Territoire « 99999 » inconnu.",
+        "Ligne 5, colonne « value » : « beaucoup » n'est pas un nombre.",
+        "Ligne 6 : observation en double : déjà à la ligne 2.",
+        "Ligne 7, colonne « value » : Une observation a une valeur ou une note.",
+    ],
+    ("long", "observations_long_missing_column.csv"): ["Ligne 1 : colonne « value » absente."],
+}
+
+
+@pytest.mark.parametrize(("source", "name"), BAD_FILES)
+def test_bad_file_reports_every_bad_line_in_french_and_writes_nothing(demo, source, name):
+    before = Observation.objects.count(), Indicator.objects.count()
+
+    plan = run(source, name)
+
+    assert messages(plan) == BAD_FILES[source, name]
+    assert not plan.written
+    assert (Observation.objects.count(), Indicator.objects.count()) == before
+
+
+def test_unreadable_workbook_is_refused_with_a_message():
+    with pytest.raises(importers.FileError, match="n'est pas un classeur XLSX lisible"):
+        importers.read_file(content=b"not a workbook", filename="donnees.xlsx")
+
+
+# --- The workspace --------------------------------------------------------------------------
+
+
+def login(client, username):
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def upload(client, convention, source, name):
+    with open(SAMPLES / name, "rb") as sample:
+        return client.post(
+            reverse("diagnostic:import", args=[convention.pk]), {"source": source, "file": sample}
+        )
+
+
+def test_import_page_shows_the_form_to_an_editor(client, demo):
+    response = login(client, "epci-jura-nord").get(reverse("diagnostic:import", args=[demo.pk]))
+
+    assert response.status_code == 200
+    assert b'name="file"' in response.content
+    assert "Fichier Cafdata par commune" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("username", "status"), [("epci-coteaux", 404), ("lecteur-jura-nord", 403)]
+)
+@pytest.mark.parametrize("name", ["diagnostic:import", "diagnostic:import-confirm"])
+def test_outsider_gets_404_and_reader_403(client, demo, username, status, name):
+    login(client, username)
+
+    assert client.get(reverse(name, args=[demo.pk])).status_code == status
+    assert client.post(reverse(name, args=[demo.pk]), {"token": "x"}).status_code == status
+
+
+def test_reader_cannot_upload(client, demo):
+    before = Observation.objects.count()
+
+    response = upload(login(client, "lecteur-jura-nord"), demo, "caf", "cafdata_communes.csv")
+
+    assert response.status_code == 403
+    assert Observation.objects.count() == before
+
+
+def test_preview_shows_what_changes_by_territory_without_writing(client, demo):
+    before = Observation.objects.count()
+
+    response = upload(login(client, "epci-jura-nord"), demo, "caf", "cafdata_communes.csv")
+
+    assert response.status_code == 200
+    assert Observation.objects.count() == before
+    plan = response.context["plan"]
+    counts = {c.territory.code: (c.new, c.update) for c in plan.by_territory()}
+    assert counts[EPCI] == (2 * 5, 0)  # 5 sums a year; no share, some communes are absent
+    assert counts[FRAISANS] == (2 * (5 + 3), 0)
+    assert MOISSEY not in counts  # not a commune of the convention
+    page = response.content.decode()
+    assert "À créer" in page and "Confirmer l'import" in page
+    assert "2 lignes ignorées : territoires hors de la convention (Moissey)." in page
+    assert response.context["token"]
+
+
+def test_confirm_writes_what_the_preview_showed(client, demo):
+    login(client, "epci-jura-nord")
+    preview = upload(client, demo, "caf", "cafdata_communes.csv")
+    created = preview.context["plan"].counts["new"]
+    before = Observation.objects.count()
+
+    response = client.post(
+        reverse("diagnostic:import-confirm", args=[demo.pk]), {"token": preview.context["token"]}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("diagnostic:tab", args=[demo.pk])
+    assert Observation.objects.count() == before + created
+    assert value("alloc_nb", FRAISANS, 2022) == 310
+    assert not Observation.objects.filter(territory__code=MOISSEY)
+    again = client.post(
+        reverse("diagnostic:import-confirm", args=[demo.pk]), {"token": preview.context["token"]}
+    )
+    assert again.url == reverse("diagnostic:import", args=[demo.pk])  # used once only
+
+
+def test_bad_file_preview_lists_the_lines_and_offers_no_confirmation(client, demo):
+    response = upload(login(client, "epci-jura-nord"), demo, "long", "observations_long_bad.csv")
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Ligne 5, colonne « value » : « beaucoup » n&#x27;est pas un nombre." in page
+    assert "import-confirm" not in page and not response.context["token"]
+
+
+def test_file_that_is_not_a_workbook_is_refused_at_the_form(client, demo):
+    login(client, "epci-jura-nord")
+    response = upload(client, demo, "insee", "insee_bad.csv")  # a real file...
+    assert response.status_code == 422  # ...with bad lines
+
+    with open(SAMPLES / "insee_comparateur_2016.xlsx", "rb") as workbook:
+        response = client.post(
+            reverse("diagnostic:import", args=[demo.pk]),
+            {"source": "insee", "file": ("donnees.csv", workbook.read())},
+        )
+    assert response.status_code == 422
+
+
+def test_another_session_cannot_confirm_a_preview(client, demo, django_user_model):
+    login(client, "epci-jura-nord")
+    token = upload(client, demo, "long", "observations_long.csv").context["token"]
+    before = Observation.objects.count()
+    login(client, "caf-jura")  # a new session
+
+    response = client.post(reverse("diagnostic:import-confirm", args=[demo.pk]), {"token": token})
+
+    assert response.url == reverse("diagnostic:import", args=[demo.pk])
+    assert Observation.objects.count() == before
+
+
+# --- The admin ------------------------------------------------------------------------------
+
+
+def admin_upload(client, resource, name, step="import", data=None):
+    path = SAMPLES / name
+    with open(path, "rb") as sample:
+        return client.post(
+            import_url(Observation, step),
+            data or {"resource": resource, "format": "0", "import_file": sample},
+        )
+
+
+def test_admin_imports_a_cafdata_file_after_its_preview(admin_client, demo):
+    preview = admin_upload(admin_client, "1", "cafdata_communes.csv")
+
+    assert preview.status_code == 200
+    result = preview.context["result"]
+    assert not result.has_validation_errors()
+    assert result.totals["new"] > 0 and not Observation.objects.filter(territory__code=MOISSEY)
+    confirm = preview.context["confirm_form"].initial
+    response = admin_client.post(import_url(Observation, "process_import"), confirm)
+
+    assert response.status_code == 302
+    assert value("alloc_nb", EPCI, 2022) == 875
+    assert value("alloc_nb", MOISSEY, 2022) == 55  # the admin imports every territory
+
+
+def test_admin_preview_of_a_bad_insee_file_lists_its_lines(admin_client, demo):
+    preview = admin_upload(admin_client, "2", "insee_bad.csv")
+
+    invalid = preview.context["result"].invalid_rows
+    assert [(row.number, row.error_dict) for row in invalid] == [
+        (3, {"CODGEO": ["territoire « 39999 » inconnu."]}),
+        (4, {"P21_POP": ["« mille » n'est pas un nombre."]}),
+        (5, {"__all__": ["le territoire 39235 figure déjà à la ligne 2."]}),
+    ]
+    assert "confirm_form" not in preview.context
