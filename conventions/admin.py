@@ -16,6 +16,7 @@ from .models import (
     Party,
     Person,
     Signatory,
+    SignerAccount,
     Territory,
     Visa,
 )
@@ -312,3 +313,13 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "organisation__name")
     autocomplete_fields = ("user", "organisation")
     list_select_related = ("user", "organisation")
+
+
+@admin.register(SignerAccount)
+class SignerAccountAdmin(admin.ModelAdmin):
+    """Links a signatory (a person) to the user who signs in the application."""
+
+    list_display = ("person", "user")
+    search_fields = ("person__last_name", "person__first_name", "user__username")
+    autocomplete_fields = ("person", "user")
+    list_select_related = ("person", "user")

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,7 +10,15 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from actions.models import Action, Field
-from conventions.models import Amendment, Attendance, Convention, Deliberation, Territory
+from conventions.models import (
+    Amendment,
+    Attendance,
+    Convention,
+    Deliberation,
+    Person,
+    SignerAccount,
+    Territory,
+)
 from diagnostic.models import Indicator, Observation
 from tests.factories import (
     ActionFactory,
@@ -39,6 +48,9 @@ def admin_url(model, view, *args):
 
 # Objects for the models that the demo data does not hold.
 MISSING_FROM_DEMO = {
+    SignerAccount: lambda: SignerAccount.objects.create(
+        person=Person.objects.first(), user=get_user_model().objects.create(username="signe")
+    ),
     Group: lambda: Group.objects.create(name="Saisie"),
     Amendment: lambda: Amendment.objects.create(
         convention=Convention.objects.first(), number=1, title="Avenant de test"
