@@ -7,7 +7,8 @@ Python, and ``bulk_update`` builds one ``CASE`` per field: measured on SQLite, a
 ``bulk_update``. Here, SQLite gets multi-row ``INSERT ... RETURNING id`` and an
 in-process ``executemany`` of ``UPDATE``; PostgreSQL gets ``COPY`` (new ids reserved
 from the table's sequence first; changes copied to a temporary table, then one
-``UPDATE ... FROM``). See bench/ for the figures.
+``UPDATE ... FROM``) and its history rows copied from the rows just written with
+``INSERT ... SELECT``. See bench/ for the figures.
 """
 
 import csv
@@ -140,6 +141,7 @@ def update(model, attnames, rows):
             f"SELECT {', '.join(columns)}, {pk} FROM {table} WITH NO DATA"
         )
         copy(cursor, CHANGES, [*columns, pk], rows, required_texts(model, attnames))
+        cursor.execute(f"ANALYZE {CHANGES}")  # so that the joins below are planned as such
         assignments = ", ".join(f"{column} = c.{column}" for column in columns)
         cursor.execute(
             f"UPDATE {table} AS t SET {assignments} FROM {CHANGES} AS c WHERE t.{pk} = c.{pk}"
