@@ -48,10 +48,6 @@ class ImportForm(forms.Form):
         return upload
 
 
-def read_rows(content, filename):
-    return importers.read_file(content=content, filename=filename)
-
-
 def page(request, convention, template, status=200, **context):
     context = workspace(convention, "diagnostic", **context)
     return render(request, f"diagnostic/{template}", context, status=status)
@@ -66,7 +62,7 @@ def import_file(request, convention):
         upload, source = form.cleaned_data["file"], form.cleaned_data["source"]
         content = upload.read()
         try:
-            rows = read_rows(content, upload.name)
+            rows = importers.read_file(content=content, filename=upload.name)
             scope = importers.scope_of(convention=convention)
             plan = importers.plan_import(source=source, rows=rows, scope=scope)
         except importers.FileError as error:
@@ -89,7 +85,7 @@ def import_confirm(request, convention):
     source, filename, content = pending
     plan = importers.import_observations(
         source=source,
-        rows=read_rows(content, filename),
+        rows=importers.read_file(content=content, filename=filename),
         scope=importers.scope_of(convention=convention),
         user=request.user,
         reason=f"Import : {filename}",
@@ -110,11 +106,15 @@ def import_confirm(request, convention):
 
 def keep(request, convention, source, filename, content):
     """Keep an uploaded file until it is confirmed; returns its token."""
-    PENDING_DIR.mkdir(mode=0o700, exist_ok=True)
+    PENDING_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     forget_old_files()
     token = secrets.token_hex(16)
     (PENDING_DIR / token).write_bytes(content)
-    pending = request.session.get(PENDING_KEY, {})
+    pending = {
+        kept: item
+        for kept, item in request.session.get(PENDING_KEY, {}).items()
+        if (PENDING_DIR / kept).exists()  # not confirmed, and not forgotten yet
+    }
     pending[token] = {"convention": convention.pk, "source": source, "filename": filename}
     request.session[PENDING_KEY] = pending
     return token

@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from conventions.models import Territory
-from diagnostic import importers
+from diagnostic import importers, views_imports
 from diagnostic.importers.cafdata import ALL_MASKED_NOTE, MASKED_NOTE
 from diagnostic.importers.files import parse_reference
 from diagnostic.models import Indicator, Observation
@@ -347,6 +347,13 @@ def test_unreadable_workbook_is_refused_with_a_message():
 # --- The workspace --------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def pending_dir(tmp_path, monkeypatch):
+    """Files waiting for their confirmation go to a folder of the test."""
+    monkeypatch.setattr(views_imports, "PENDING_DIR", tmp_path / "imports")
+    return tmp_path / "imports"
+
+
 def login(client, username):
     client.force_login(User.objects.get(username=username))
     return client
@@ -405,7 +412,7 @@ def test_preview_shows_what_changes_by_territory_without_writing(client, demo):
     assert response.context["token"]
 
 
-def test_confirm_writes_what_the_preview_showed(client, demo):
+def test_confirm_writes_what_the_preview_showed(client, demo, pending_dir):
     login(client, "epci-jura-nord")
     preview = upload(client, demo, "caf", "cafdata_communes.csv")
     created = preview.context["plan"].counts["new"]
@@ -420,6 +427,7 @@ def test_confirm_writes_what_the_preview_showed(client, demo):
     assert Observation.objects.count() == before + created
     assert value("alloc_nb", FRAISANS, 2022) == 310
     assert not Observation.objects.filter(territory__code=MOISSEY)
+    assert not any(pending_dir.iterdir())  # the file waited for this confirmation only
     again = client.post(
         reverse("diagnostic:import-confirm", args=[demo.pk]), {"token": preview.context["token"]}
     )
