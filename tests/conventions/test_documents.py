@@ -236,8 +236,7 @@ def test_pdf_holds_the_key_figures(jura):
     assert "DCC2019_12_162" in text
     assert "039-243900560-20191218-DCC2019_12_162-DE" in text
     assert "M. Christian GIROD (Fraisans)" in text  # a proxy holder
-    if not documents.diagnostic_available():
-        pytest.skip("the diagnostic's annex (diagnostic/_annex.html) is not there yet")
+    assert documents.diagnostic_available()
     assert "11 582" in text  # population of the CCJN, 2016
     assert "22 865" in text  # the RAM's CEJ funding
 
