@@ -5,6 +5,15 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from .convention import ScopedQuerySet
+from .signing import signatures_storage
+
+
+def deliberation_scan_path(deliberation, filename):
+    return (
+        f"deliberations/{deliberation.convention_id}/"
+        f"deliberation-{deliberation.pk or 'nouvelle'}-{deliberation.scan_sha256[:12]}.pdf"
+    )
+
 
 COUNT_FIELDS = (
     "members_in_office",
@@ -83,6 +92,15 @@ class Deliberation(models.Model):
     received_by_prefecture = models.DateField("reçu en préfecture le", null=True, blank=True)
     posted_on = models.DateField("affiché le", null=True, blank=True)
     act_id = models.CharField("identifiant de l'acte", max_length=120, blank=True)
+    scan = models.FileField(
+        "délibération scannée (PDF)",
+        storage=signatures_storage,
+        upload_to=deliberation_scan_path,
+        blank=True,
+        help_text="Si elle est jointe, ses pages sont imprimées en annexe à la place du texte.",
+    )
+    scan_sha256 = models.CharField("empreinte SHA-256 du scan", max_length=64, blank=True)
+    scan_pages = models.PositiveSmallIntegerField("pages du scan", null=True, blank=True)
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
 
