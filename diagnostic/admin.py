@@ -25,6 +25,7 @@ from .resources import (
     DelimitedCSV,
     IndicatorResource,
     InseeResource,
+    LongFormatResource,
     ObservationResource,
     StructureResource,
 )
@@ -45,9 +46,10 @@ class IndicatorAdmin(ImportExportHistoryAdmin):
 @admin.register(Observation)
 class ObservationAdmin(ImportExportHistoryAdmin):
     """Observations imported in the long format, or from Cafdata and INSEE files (chosen in
-    the import form's « Resource »): the same services as the workspace's import pages."""
+    the import form's « Resource »): the same services as the workspace's import pages
+    (``diagnostic.importers``); exported in the long format."""
 
-    resource_classes = [ObservationResource, CafdataResource, InseeResource]
+    resource_classes = [LongFormatResource, CafdataResource, InseeResource]
     import_formats = [
         DelimitedCSV if fmt is base_formats.CSV else fmt for fmt in base_formats.DEFAULT_FORMATS
     ]

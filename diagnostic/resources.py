@@ -160,6 +160,11 @@ def number_or_note(value, note):
     return note if value is None else format(value.normalize(), "f")
 
 
+class LongFormatResource(FileImportResource):
+    source = "long"
+    columns = ("indicator", "territory", "year", "value", "note", "date")
+
+
 class CafdataResource(FileImportResource):
     source = "caf"
     columns = ("numcomdo", "dtreffre", "nomcom", *CAF_COLUMNS)

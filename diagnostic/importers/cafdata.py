@@ -1,10 +1,27 @@
 """Cafdata files per commune, and their sums to the EPCI.
 
-Each commune line gives its counts; an EPCI gets, for each year of the file, the sum of
-its member communes (``Territory.communes``). Statistical secrecy is handled explicitly:
+A Cafdata file (data.caf.fr, « par commune ») has one line per commune (``numcomdo``) and
+reference date (``dtreffre``: ``202212``, ``2022-12`` or ``31/12/2022``), and one column per
+count (``indfoy_*``: households, ``indnbp_*``: people covered); column names are read in any
+case, numbers written the French way too. Which lines are read:
 
-- a masked cell (see ``CAF_MASKED``) is stored for the commune without a value and with a
-  note, and never replaces a value already stored;
+- lines without a commune (``99999``: households living abroad, ``XXXXX``: commune
+  unknown, or no code) are ignored and counted;
+- a code that is not a commune code (``39A35``) is an error of its line;
+- a commune the application does not know is ignored, its code listed in the remarks: a
+  Cafdata file covers France or a whole département;
+- a commune outside the scope (from a convention's workspace: anything but the communes
+  of its EPCI) is ignored and counted;
+- one reference date a year: a year's observation is that of its latest date in the file
+  (December in the yearly files), the lines of earlier dates are ignored and counted; the
+  same commune twice at one date is an error.
+
+Each commune line gives its counts; an EPCI gets, for each year of the file, the sum of
+its member communes (``Territory.communes``), and the member communes the file lacks are
+named in the remarks. Statistical secrecy is handled explicitly:
+
+- a masked cell (see ``CAF_MASKED``: Cafdata leaves it blank) is stored for the commune
+  without a value and with a note, and never replaces a value already stored;
 - an EPCI whose communes are partly masked, or absent from the file, gets the sum of the
   others as a minimum, with a note saying how many communes are missing;
 - a percentage is never summed: the shares of ``CAF_RATIOS`` are computed from their
@@ -13,14 +30,15 @@ its member communes (``Territory.communes``). Statistical secrecy is handled exp
 """
 
 import datetime
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP
 
 from conventions.models import Territory
 
 from ..models import Indicator
-from .files import QUANTUM, parse_count, parse_reference, text
+from .files import QUANTUM, normalize_code, parse_count, parse_reference, text
 from .mappings import (
     CAF_COLUMNS,
     CAF_COMMUNE,
@@ -37,6 +55,11 @@ SUMMABLE = {Unit.COUNT, Unit.EUROS, Unit.HOURS, Unit.ETP}
 MASKED = object()  # a cell hidden for statistical secrecy
 MASKED_NOTE = "Secret statistique : valeur masquée dans le fichier Cafdata."
 ALL_MASKED_NOTE = "Secret statistique : valeur masquée pour toutes les communes du fichier."
+# Lines Cafdata publishes without a commune: households living abroad (99999), whose
+# commune is unknown (XXXXX), or a cell left empty.
+NO_COMMUNE = frozenset({"", "99999", "XXXXX"})
+SHOWN_CODES = 5
+SHOWN_NAMES = 10
 
 
 @dataclass
@@ -46,6 +69,15 @@ class CommuneLine:
     year: int
     date: datetime.date | None
     values: dict  # column → Decimal, or MASKED
+
+    @property
+    def reference(self):
+        """The date the line counts at: a year without month is its December."""
+        return self.date or datetime.date(self.year, 12, 31)
+
+    @property
+    def when(self):
+        return f"au {self.date:%d/%m/%Y}" if self.date else f"pour {self.year}"
 
 
 def parse_caf(plan, rows):
@@ -69,23 +101,29 @@ def parse_caf(plan, rows):
     indicators = {column: plan.catalogue.indicator(CAF_COLUMNS[column]) for column in columns}
     ratios = [r for r in CAF_RATIOS if r.numerator in columns and r.denominator in columns]
     commune_entries(plan, communes, indicators, ratios)
-    for epci, year, present, member_count in epci_groups(plan, communes):
-        epci_entries(plan, epci, year, present, member_count, indicators, ratios)
+    for epci, year, present, members in epci_groups(plan, communes):
+        epci_entries(plan, epci, year, present, members, indicators, ratios)
 
 
 def read_communes(plan, rows, commune_at, date_at, columns):
-    """The commune lines within the scope, every cell checked."""
-    communes, seen, unlocated = [], {}, 0
+    """The commune lines within the scope, every cell checked, one date a year."""
+    communes, seen, unlocated, unknown = [], {}, 0, Counter()
     for line, cells in rows:
         if is_blank(cells):
             continue
-        code = text(cell_at(cells, commune_at)).upper()
+        code = normalize_code(text(cell_at(cells, commune_at)).upper())
+        if code in NO_COMMUNE:
+            unlocated += 1
+            continue
         if not COMMUNE_CODE.fullmatch(code):
-            unlocated += 1  # households Cafdata could not locate, or a masked code
+            plan.error(line, f"« {code} » n'est pas un code commune (5 caractères).", "numcomdo")
             continue
         territory = plan.catalogue.territory(code)
-        if territory is None or territory.kind != Territory.Kind.COMMUNE:
-            plan.error(line, f"commune « {code} » inconnue.")
+        if territory is None:
+            unknown[code] += 1
+            continue
+        if territory.kind != Territory.Kind.COMMUNE:
+            plan.error(line, f"« {code} » est le code d'un territoire qui n'est pas une commune.")
             continue
         if not plan.catalogue.in_scope(territory):
             plan.out_of_scope[territory] += 1
@@ -95,25 +133,52 @@ def read_communes(plan, rows, commune_at, date_at, columns):
         except ValueError as error:
             plan.error(line, str(error), "dtreffre")
             continue
-        if (territory.pk, year) in seen:
-            first = seen[territory.pk, year]
-            plan.error(line, f"la commune {code} figure déjà à la ligne {first} pour {year}.")
+        commune = CommuneLine(line, territory, year, date, {})
+        if (territory.pk, commune.reference) in seen:
+            first = seen[territory.pk, commune.reference]
+            plan.error(line, f"la commune {code} figure déjà à la ligne {first} {commune.when}.")
             continue
-        seen[territory.pk, year] = line
-        values = {}
+        seen[territory.pk, commune.reference] = line
         for column, index in columns.items():
             cell = cell_at(cells, index)
             try:
-                values[column] = MASKED if text(cell).lower() in CAF_MASKED else parse_count(cell)
+                commune.values[column] = (
+                    MASKED if text(cell).lower() in CAF_MASKED else parse_count(cell)
+                )
             except ValueError as error:
                 plan.error(line, str(error), column)
-        communes.append(CommuneLine(line, territory, year, date, values))
+        communes.append(commune)
     if unlocated:
         plan.remarks.append(
-            f"{plural(unlocated, 'ligne')} sans code commune valide (allocataires non localisés "
-            "ou code masqué) : ignorée(s)."
+            f"{plural(unlocated, 'ligne')} sans commune (code 99999 : allocataires résidant à "
+            "l'étranger, XXXXX : commune de résidence inconnue, ou code vide) : ignorée(s)."
         )
-    return communes
+    if unknown:
+        codes = ", ".join(sorted(unknown)[:SHOWN_CODES])
+        codes += " …" if len(unknown) > SHOWN_CODES else ""
+        plan.remarks.append(
+            f"{plural(sum(unknown.values()), 'ligne')} de communes que l'application ne connaît "
+            f"pas ({codes}) : ignorée(s). Un fichier Cafdata couvre la France ou un département "
+            "entier ; seules les communes enregistrées sont lues."
+        )
+    return latest_dates_only(plan, communes)
+
+
+def latest_dates_only(plan, communes):
+    """The lines of the latest reference date of each year: a year's observation is that
+    of its latest date in the file (December for the yearly files); the others are
+    ignored, and said so."""
+    latest = {}
+    for commune in communes:
+        latest[commune.year] = max(latest.get(commune.year, commune.reference), commune.reference)
+    older = Counter(c.year for c in communes if c.reference != latest[c.year])
+    for year, count in sorted(older.items()):
+        plan.remarks.append(
+            f"{year} : {plural(count, 'ligne')} d'une date antérieure au "
+            f"{latest[year]:%d/%m/%Y} ignorée(s) ; l'observation de l'année est celle de sa "
+            "date la plus récente dans le fichier."
+        )
+    return [commune for commune in communes if commune.reference == latest[commune.year]]
 
 
 def share(numerator, denominator):
@@ -149,7 +214,7 @@ def commune_entries(plan, communes, indicators, ratios):
 
 def epci_groups(plan, communes):
     """Each EPCI of the scope with communes in the file, and for each year of the file its
-    communes present and its number of member communes."""
+    communes present and the ids of all its member communes."""
     through = Territory.communes.through
     their_epcis = through.objects.filter(
         to_territory__in={commune.territory.pk for commune in communes}
@@ -168,17 +233,14 @@ def epci_groups(plan, communes):
         for year, lines in sorted(by_year.items()):
             present = [lines[commune] for commune in members[epci_id] if commune in lines]
             if present:
-                yield epci, year, present, len(members[epci_id])
+                yield epci, year, present, members[epci_id]
 
 
-def epci_entries(plan, epci, year, present, member_count, indicators, ratios):
+def epci_entries(plan, epci, year, present, members, indicators, ratios):
+    member_count = len(members)
     absent = member_count - len(present)
     if absent:
-        missing = plural(absent, "commune membre absente", "communes membres absentes")
-        plan.remarks.append(
-            f"{epci} ({year}) : {missing} du fichier sur {member_count} ; ses sommes sont des "
-            "minimums (note sur l'observation)."
-        )
+        report_absent(plan, epci, year, members - {commune.territory.pk for commune in present})
     dates = {commune.date for commune in present}
     date = dates.pop() if len(dates) == 1 else None
     sums = {}  # column → (sum, complete)
@@ -211,6 +273,22 @@ def epci_entries(plan, epci, year, present, member_count, indicators, ratios):
                 f"« {indicator.label} » non calculée pour {epci} ({year}) : numérateur ou "
                 "dénominateur incomplet (commune masquée ou absente du fichier)."
             )
+
+
+def report_absent(plan, epci, year, absent):
+    """The member communes of ``epci`` the file lacks for ``year``, named."""
+    names = sorted((plan.catalogue.territory_by_id[pk].name for pk in absent), key=alphabetical)
+    missing = plural(len(names), "commune membre absente", "communes membres absentes")
+    more = " …" if len(names) > SHOWN_NAMES else ""
+    plan.remarks.append(
+        f"{epci} ({year}) : {missing} du fichier ({', '.join(names[:SHOWN_NAMES])}{more}) ; "
+        "ses sommes sont des minimums (note sur l'observation)."
+    )
+
+
+def alphabetical(name):
+    """A sort key putting « Étrepigney » between « Dampierre » and « Fraisans »."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 
 
 def partial_note(masked, absent, member_count):

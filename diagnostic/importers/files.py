@@ -136,11 +136,13 @@ def parse_date(cell):
 REFERENCE = re.compile(
     r"(?P<y1>\d{4})(?:-(?P<m1>\d{1,2})(?:-(?P<d1>\d{1,2}))?)?"
     r"|(?:(?P<d2>\d{1,2})/)?(?P<m2>\d{1,2})/(?P<y2>\d{4})"
+    r"|(?P<y3>\d{4})(?P<m3>\d{2})"
 )
 
 
 def parse_reference(cell):
-    """A Cafdata reference date (« 2022-12 », « 2022-12-31 », « 31/12/2022 », « 2022 »):
+    """A Cafdata reference date (« 202212 » as data.caf.fr exports it, « 2022-12 »,
+    « 2022-12-31 », « 31/12/2022 », « 2022 »):
     its year, and its date (the month's last day when only the month is given: Cafdata
     counts the benefits « au titre de décembre »)."""
     if isinstance(cell, datetime.date):
@@ -148,8 +150,8 @@ def parse_reference(cell):
     written = text(cell)
     match = REFERENCE.fullmatch(re.split(r"[T ]", written, maxsplit=1)[0])
     if match:
-        year = int(match["y1"] or match["y2"])
-        month, day = match["m1"] or match["m2"], match["d1"] or match["d2"]
+        year = int(match["y1"] or match["y2"] or match["y3"])
+        month, day = match["m1"] or match["m2"] or match["m3"], match["d1"] or match["d2"]
         if month is None:
             return year, None
         try:
@@ -157,7 +159,9 @@ def parse_reference(cell):
             return year, datetime.date(year, int(month), day)
         except ValueError:  # month 13, 31 February...
             pass
-    raise ValueError(f"« {written} » n'est pas une date de référence (AAAA-MM ou JJ/MM/AAAA).")
+    raise ValueError(
+        f"« {written} » n'est pas une date de référence (AAAAMM, AAAA-MM ou JJ/MM/AAAA)."
+    )
 
 
 def normalize_code(code):

@@ -7,17 +7,21 @@ the file, the header being line 1.
 """
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.urls import reverse
+from django.utils.html import escape
 
 from conventions.models import Territory
 from diagnostic import importers, views_imports
 from diagnostic.importers.cafdata import ALL_MASKED_NOTE, MASKED_NOTE
 from diagnostic.importers.files import parse_reference
+from diagnostic.importers.plan import LineError
 from diagnostic.models import Indicator, Observation
 from tests.factories import ObservationFactory, TerritoryFactory
 from tests.imports import import_url
@@ -95,7 +99,57 @@ def test_cafdata_masked_cell_is_stored_without_value_and_makes_the_sum_a_minimum
         "(secret statistique)."
     )
     assert any("2 cellules masquées (secret statistique)" in r for r in plan.all_remarks())
-    assert any("1 ligne sans code commune valide" in r for r in plan.all_remarks())
+
+
+def test_cafdata_lines_without_a_commune_or_of_unknown_communes_are_ignored_and_said(demo):
+    """A Cafdata file covers France or a département: lines of households abroad (99999),
+    of an unknown commune (XXXXX) and of communes the application does not know (Dole,
+    Besançon) are ignored, not errors."""
+    plan = run("caf", "cafdata_communes.csv")
+
+    assert plan.written
+    remarks = plan.all_remarks()
+    assert (
+        "3 lignes sans commune (code 99999 : allocataires résidant à l'étranger, XXXXX : "
+        "commune de résidence inconnue, ou code vide) : ignorée(s)."
+    ) in remarks
+    assert (
+        "3 lignes de communes que l'application ne connaît pas (25056, 39198) : ignorée(s). "
+        "Un fichier Cafdata couvre la France ou un département entier ; seules les communes "
+        "enregistrées sont lues."
+    ) in remarks
+    assert not Observation.objects.filter(territory__code__in=["99999", "39198", "25056"])
+
+
+def test_cafdata_names_the_member_communes_the_file_lacks(demo):
+    plan = run("caf", "cafdata_communes.csv", scope=importers.scope_of(convention=demo))
+
+    (remark,) = [
+        r for r in plan.all_remarks() if r.startswith("Communauté de communes Jura Nord (2022)")
+    ]
+    assert remark.startswith(
+        "Communauté de communes Jura Nord (2022) : 28 communes membres absentes du fichier "
+        "(Brans, Courtefontaine, Dammartin-Marpain, Étrepigney, Évans, Gendrey, La Barre, "
+    )
+    assert remark.endswith(" …) ; ses sommes sont des minimums (note sur l'observation).")
+    assert "Fraisans" not in remark and "Moissey" not in remark
+
+
+def test_cafdata_file_saved_by_a_spreadsheet_is_read(demo):
+    """Windows-1252, upper-case column names, French dates and decimal commas, and two
+    dates in one year: the year's observation is that of its latest date."""
+    plan = run("caf", "cafdata_tableur.csv")
+
+    assert plan.written
+    assert observation("alloc_nb", FRAISANS, 2022).value == 310  # December, not June
+    assert observation("alloc_nb", FRAISANS, 2022).date == datetime.date(2022, 12, 31)
+    assert value("alloc_pers_couv", "39219", 2022) == 250  # « 250,0 », Évans
+    assert value("alloc_nb", EPCI, 2022) == 310 + 205 + 255 + 105 + 170 + 95
+    assert value("caf_foy_cmg", EPCI, 2022) == 25 + 15 + 20 + 5 + 10 + 5
+    assert (
+        "2022 : 2 lignes d'une date antérieure au 31/12/2022 ignorée(s) ; l'observation de "
+        "l'année est celle de sa date la plus récente dans le fichier."
+    ) in plan.all_remarks()
 
 
 def test_cafdata_masked_cell_never_replaces_a_stored_value(demo):
@@ -203,6 +257,8 @@ def test_cafdata_older_files_with_upper_case_columns_are_read(small_epci):
 @pytest.mark.parametrize(
     ("written", "year", "date"),
     [
+        ("202212", 2022, datetime.date(2022, 12, 31)),  # as data.caf.fr exports it
+        (202206, 2022, datetime.date(2022, 6, 30)),  # the same, typed as a number
         ("2022-12", 2022, datetime.date(2022, 12, 31)),
         ("2022-12-01", 2022, datetime.date(2022, 12, 1)),
         ("31/12/2022", 2022, datetime.date(2022, 12, 31)),
@@ -215,7 +271,7 @@ def test_cafdata_reference_dates(written, year, date):
     assert parse_reference(written) == (year, date)
 
 
-@pytest.mark.parametrize("written", ["2022-13", "décembre 2022", "", "31/02/2022"])
+@pytest.mark.parametrize("written", ["2022-13", "202213", "décembre 2022", "", "31/02/2022"])
 def test_cafdata_bad_reference_date_is_explained(written):
     with pytest.raises(ValueError, match="n'est pas une date de référence"):
         parse_reference(written)
@@ -302,9 +358,12 @@ def test_long_import_keeps_a_history_of_each_change(demo):
 
 BAD_FILES = {
     ("caf", "cafdata_bad.csv"): [
-        "Ligne 3 : commune « 39999 » inconnue.",
-        "Ligne 4, colonne « indfoy_ndur » : « douze » n'est pas un nombre.",
-        "Ligne 6 : la commune 39235 figure déjà à la ligne 2 pour 2022.",
+        "Ligne 5, colonne « indfoy_ndur » : « douze » n'est pas un nombre.",
+        "Ligne 6, colonne « indfoy_asf » : « -5 » : un effectif ne peut pas être négatif.",
+        "Ligne 7 : la commune 39235 figure déjà à la ligne 3 au 31/12/2022.",
+        "Ligne 8, colonne « dtreffre » : « déc. 2022 » n'est pas une date de référence "
+        "(AAAAMM, AAAA-MM ou JJ/MM/AAAA).",
+        "Ligne 9, colonne « numcomdo » : « 39A35 » n'est pas un code commune (5 caractères).",
     ],
     ("caf", "cafdata_missing_column.csv"): [
         "Ligne 1 : colonne « dtreffre » absente (date de référence).",
@@ -434,15 +493,6 @@ def test_confirm_writes_what_the_preview_showed(client, demo, pending_dir):
     assert again.url == reverse("diagnostic:import", args=[demo.pk])  # used once only
 
 
-def test_bad_file_preview_lists_the_lines_and_offers_no_confirmation(client, demo):
-    response = upload(login(client, "epci-jura-nord"), demo, "long", "observations_long_bad.csv")
-
-    assert response.status_code == 422
-    page = response.content.decode()
-    assert "Ligne 5, colonne « value » : « beaucoup » n&#x27;est pas un nombre." in page
-    assert "import-confirm" not in page and not response.context["token"]
-
-
 def test_file_that_is_not_a_workbook_is_refused_at_the_form(client, demo):
     login(client, "epci-jura-nord")
     response = upload(client, demo, "insee", "insee_bad.csv")  # a real file...
@@ -480,7 +530,7 @@ def admin_upload(client, resource, name, step="import", data=None):
         )
 
 
-def test_admin_imports_a_cafdata_file_after_its_preview(admin_client, demo):
+def test_admin_imports_every_territory_of_a_cafdata_file(admin_client, demo):
     preview = admin_upload(admin_client, "1", "cafdata_communes.csv")
 
     assert preview.status_code == 200
@@ -495,13 +545,64 @@ def test_admin_imports_a_cafdata_file_after_its_preview(admin_client, demo):
     assert value("alloc_nb", MOISSEY, 2022) == 55  # the admin imports every territory
 
 
-def test_admin_preview_of_a_bad_insee_file_lists_its_lines(admin_client, demo):
-    preview = admin_upload(admin_client, "2", "insee_bad.csv")
+ADMIN_RESOURCES = {"long": "0", "caf": "1", "insee": "2"}  # ObservationAdmin.resource_classes
+GOOD_FILES = {
+    "long": ("observations_long.csv", ("alloc_nb", EPCI, 2021, 1650)),
+    "caf": ("cafdata_communes.csv", ("alloc_nb", EPCI, 2022, 875)),
+    "insee": ("insee_comparateur_2021.csv", ("pop_0_14", EPCI, 2021, 2300)),
+}
+
+
+@pytest.mark.parametrize("source", GOOD_FILES)
+def test_admin_previews_each_format_then_imports_it_on_confirmation(admin_client, demo, source):
+    name, (indicator, territory, year, expected) = GOOD_FILES[source]
+    before = Observation.objects.count()
+
+    preview = admin_upload(admin_client, ADMIN_RESOURCES[source], name)
+
+    assert preview.status_code == 200
+    result = preview.context["result"]
+    assert not result.has_validation_errors() and result.totals["new"] > 0
+    assert Observation.objects.count() == before  # a preview writes nothing
+    confirm = preview.context["confirm_form"].initial
+    response = admin_client.post(import_url(Observation, "process_import"), confirm)
+
+    assert response.status_code == 302
+    assert Observation.objects.count() == before + result.totals["new"]
+    assert value(indicator, territory, year) == expected
+
+
+@pytest.mark.parametrize(("source", "name"), BAD_FILES)
+def test_workspace_preview_of_a_bad_file_lists_every_bad_line_and_writes_nothing(
+    client, demo, source, name
+):
+    before = Observation.objects.count(), Indicator.objects.count()
+
+    response = upload(login(client, "epci-jura-nord"), demo, source, name)
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    shown = re.findall(r"<li>(Ligne \d+.*?)</li>", page)
+    assert shown == [escape(message) for message in BAD_FILES[source, name]]
+    assert "import-confirm" not in page and not response.context["token"]
+    assert (Observation.objects.count(), Indicator.objects.count()) == before
+
+
+@pytest.mark.parametrize(("source", "name"), BAD_FILES)
+def test_admin_preview_of_a_bad_file_lists_every_bad_line_and_writes_nothing(
+    admin_client, demo, source, name
+):
+    before = Observation.objects.count(), Indicator.objects.count()
+
+    preview = admin_upload(admin_client, ADMIN_RESOURCES[source], name)
 
     invalid = preview.context["result"].invalid_rows
-    assert [(row.number, row.error_dict) for row in invalid] == [
-        (3, {"CODGEO": ["territoire « 39999 » inconnu."]}),
-        (4, {"P21_POP": ["« mille » n'est pas un nombre."]}),
-        (5, {"__all__": ["le territoire 39235 figure déjà à la ligne 2."]}),
+    reported = [
+        str(LineError(row.number, message, "" if column == NON_FIELD_ERRORS else column))
+        for row in invalid
+        for column, messages in row.error_dict.items()
+        for message in messages
     ]
+    assert sorted(reported) == sorted(BAD_FILES[source, name])
     assert "confirm_form" not in preview.context
+    assert (Observation.objects.count(), Indicator.objects.count()) == before

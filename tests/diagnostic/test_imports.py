@@ -131,11 +131,11 @@ def test_admin_preview_with_bad_rows_reports_each_line_in_french_and_writes_noth
 
     invalid = preview.context["result"].invalid_rows
     assert [(row.number, row.error_dict) for row in invalid] == [
-        (3, {"indicator": ["Indicateur « inconnu » inconnu(e)."]}),
+        (3, {"indicator": ["Indicateur « inconnu » inconnu."]}),
         (5, {"value": ["« beaucoup » n'est pas un nombre."]}),
     ]
     page = preview.content.decode()
-    assert "Indicateur « inconnu » inconnu(e)." in page
+    assert "Indicateur « inconnu » inconnu." in page
     assert "« beaucoup » n&#x27;est pas un nombre." in page
     assert "confirm_form" not in preview.context
     assert confirm_form_data(preview, Observation) == {}
