@@ -11,13 +11,9 @@ from django.views.decorators.http import require_safe
 
 from conventions.access import convention_view, workspace
 
+from .charts import diagnostic_charts, missing_charts
 from .tables import diagnostic_context
 from .tables.exports import as_csv, as_xlsx
-
-try:  # the charts come with their own module; the tab works without them
-    from .charts import diagnostic_charts
-except ImportError:
-    diagnostic_charts = None
 
 EXPORTS = {
     "csv": (as_csv, "text/csv; charset=utf-8"),
@@ -25,21 +21,19 @@ EXPORTS = {
 }
 
 
-def charts_of(convention):
-    return diagnostic_charts(convention) if diagnostic_charts else []
-
-
 @convention_view
 @require_safe
 def tab(request, convention):
     diagnostic = diagnostic_context(convention)
+    charts = diagnostic_charts(convention)
     context = workspace(
         convention,
         "diagnostic",
         diagnostic=diagnostic,
         sections=diagnostic["sections"],
         blocks=diagnostic["blocks"],
-        charts=charts_of(convention),
+        charts=charts,
+        missing_charts=missing_charts(charts),
     )
     context["missing_blocks"] = diagnostic["blocks"].missing(context["can_edit"])
     return render(request, "diagnostic/tab.html", context)

@@ -55,7 +55,8 @@ def page(request, convention, template, status=200, **context):
 
 @convention_view(edit=True)
 def import_file(request, convention):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    initial = {"source": request.GET.get("format", "")}  # from a chart without data
+    form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method != "POST":
         return page(request, convention, "import.html", form=form, sources=SOURCES)
     if form.is_valid():

@@ -458,6 +458,66 @@ def indicators_comparison_description(labels, epci, department):
     )
 
 
+# Charts without data, and how to get it
+
+
+@dataclass(frozen=True)
+class MissingChart:
+    """A chart the diagnostic lacks the data of, and how to bring that data in."""
+
+    slug: str
+    title: str
+    how: str
+    source: str = ""  # the import format that brings the data (diagnostic.importers.SOURCES)
+
+
+EXPECTED_CHARTS = [
+    MissingChart(
+        "graphique-population-age",
+        "Population par tranche d'âge",
+        "Importez le fichier de l'Insee (comparateur de territoires ou dossier complet) de "
+        "l'EPCI et de son département, avec les colonnes des tranches d'âge P21_POP0014, "
+        "P21_POP1529, P21_POP3044, P21_POP4559, P21_POP6074 et P21_POP75P (ou P21_POP7589 et "
+        "P21_POP90P) ; l'année du recensement est lue dans le préfixe (P21 : 2021).",
+        "insee",
+    ),
+    MissingChart(
+        "graphique-enfants-allocataires-age",
+        "Enfants des allocataires par tranche d'âge",
+        "Importez au format long les effectifs alloc_enf_0_3, alloc_enf_3_6, alloc_enf_6_12, "
+        "alloc_enf_12_18 et alloc_enf_18_25 de l'EPCI (données Caf).",
+        "long",
+    ),
+    MissingChart(
+        "graphique-petite-enfance-evolution",
+        "Enfants de moins de 3 ans et assistantes maternelles",
+        "Importez au format long, année par année, les indicateurs pe_enf_moins3 et "
+        "am_actives_30_11 de l'EPCI.",
+        "long",
+    ),
+    MissingChart(
+        "graphique-financements-caf",
+        "Financements de la Caf par structure et par dispositif",
+        "Saisissez les financements de la Caf par structure dans la section des aides au "
+        "fonctionnement du diagnostic.",
+    ),
+    MissingChart(
+        "graphique-comparaison-indicateurs",
+        "Indicateurs clés de l'EPCI et du département",
+        "Importez pour l'EPCI et pour son département, la même année, au moins un des taux "
+        f"{', '.join(DEFAULT_COMPARISON)} (format long ; alloc_part_rsa vient aussi d'un "
+        "fichier Cafdata).",
+        "long",
+    ),
+]
+
+
+def missing_charts(charts):
+    """The charts of ``EXPECTED_CHARTS`` missing from ``charts`` (no data)."""
+    drawn = {chart.slug for chart in charts}
+    return [chart for chart in EXPECTED_CHARTS if chart.slug not in drawn]
+
+
 # All of them
 
 

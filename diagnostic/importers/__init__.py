@@ -38,12 +38,16 @@ SOURCES = {
     "caf": SourceFormat(
         "Fichier Cafdata par commune",
         "Export CSV ou XLSX de data.caf.fr : numcomdo, dtreffre, indfoy_…, indnbp_… ; "
-        "les sommes de l'EPCI sont calculées depuis ses communes.",
+        "les sommes de l'EPCI sont calculées depuis ses communes, et celles qui manquent au "
+        "fichier sont nommées. Les lignes sans commune (99999, XXXXX), celles des communes "
+        "hors de l'EPCI ou inconnues de l'application sont ignorées et comptées ; pour une "
+        "année, seule la date la plus récente du fichier est lue.",
     ),
     "insee": SourceFormat(
         "Comparateur de territoires de l'Insee",
         "Fichier CSV ou XLSX avec CODGEO et des colonnes P21_POP, C21_MEN… (l'année est lue "
-        "dans le préfixe).",
+        "dans le préfixe), dont les tranches d'âge P21_POP0014 à P21_POP75P du graphique de "
+        "la population.",
     ),
     "long": SourceFormat(
         "Format long de l'application",

@@ -19,6 +19,7 @@ from .mappings import (
     INSEE_COLUMN,
     INSEE_EMPTY,
     INSEE_LABELS,
+    INSEE_SUMS,
     INSEE_VARIABLES,
     LONG_COLUMNS,
     LONG_REQUIRED,
@@ -167,6 +168,7 @@ def parse_insee(plan, rows, *, this_year):
     if not columns:
         plan.error(header_line, "aucune colonne du recensement reconnue (P21_POP, C21_MEN…).")
         return
+    sums = insee_sums(plan, columns)
     seen, empty = {}, 0
     for line, cells in rows:
         if is_blank(cells):
@@ -183,7 +185,8 @@ def parse_insee(plan, rows, *, this_year):
         if not plan.catalogue.in_scope(territory):
             plan.out_of_scope[territory] += 1
             continue
-        for index, (name, year, indicator) in columns.items():
+        read = {}  # (variable, year) → value
+        for index, (name, variable, year, indicator) in columns.items():
             cell = cell_at(cells, index)
             if text(cell).lower() in INSEE_EMPTY:
                 empty += 1
@@ -193,7 +196,12 @@ def parse_insee(plan, rows, *, this_year):
             except ValueError as error:
                 plan.error(line, str(error), name)
                 continue
+            read[variable, year] = value
             plan.entries.append(Entry(indicator.code, territory.pk, year, line, value))
+        for year, indicator, parts in sums:
+            values = [read.get((part, year)) for part in parts]
+            if None not in values:
+                plan.entries.append(Entry(indicator.code, territory.pk, year, line, sum(values)))
     if empty:
         plan.remarks.append(
             f"{plural(empty, 'cellule vide', 'cellules vides')} ou secrète(s) : rien "
@@ -202,8 +210,9 @@ def parse_insee(plan, rows, *, this_year):
 
 
 def insee_columns(plan, names, this_year):
-    """The columns read, as index → (name, year, indicator). When one variable comes with
-    both prefixes for one year, the preferred prefix is read and the other column ignored."""
+    """The columns read, as index → (name, variable, year, indicator). When one variable
+    comes with both prefixes for one year, the preferred prefix is read and the other
+    column ignored."""
     found, ignored = {}, []
     for index, name in enumerate(names):
         match = INSEE_COLUMN.fullmatch(name.upper())
@@ -221,9 +230,27 @@ def insee_columns(plan, names, this_year):
                 ignored.append(name.upper())
                 continue
             ignored.append(found[key][1])
-        found[key] = (index, name.upper(), year, spec)
+        found[key] = (index, name.upper(), variable, year, spec)
     plan.ignored_columns = ignored
     return {
-        index: (name, year, plan.catalogue.indicator(spec))
-        for index, name, year, spec in found.values()
+        index: (name, variable, year, plan.catalogue.indicator(spec))
+        for index, name, variable, year, spec in found.values()
     }
+
+
+def insee_sums(plan, columns):
+    """The variables of ``INSEE_SUMS`` a file gives in parts only, as (year, indicator,
+    parts), each said in a remark."""
+    names = {(variable, year): name for name, variable, year, _i in columns.values()}
+    sums = []
+    for variable, parts in INSEE_SUMS.items():
+        for year in sorted({year for _variable, year in names}):
+            if (variable, year) in names or any((part, year) not in names for part in parts):
+                continue
+            indicator = plan.catalogue.indicator(INSEE_VARIABLES[variable][1])
+            sums.append((year, indicator, parts))
+            plan.remarks.append(
+                f"{indicator.label} ({year}) : somme des colonnes "
+                f"{' et '.join(names[part, year] for part in parts)}."
+            )
+    return sums

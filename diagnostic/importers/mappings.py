@@ -127,6 +127,8 @@ INSEE_VARIABLES = {
     "POP4559": census("pop_45_59", "Population de 45 à 59 ans", POP),
     "POP6074": census("pop_60_74", "Population de 60 à 74 ans", POP),
     "POP75P": census("pop_75_plus", "Population de 75 ans ou plus", POP),
+    "POP7589": census("pop_75_89", "Population de 75 à 89 ans", POP),
+    "POP90P": census("pop_90_plus", "Population de 90 ans ou plus", POP),
     "MEN": census("men_total", "Ménages (ensemble)", MEN, "C"),
     "MENPSEUL": census("men_1pers", "Ménages d'une personne", MEN, "C"),
     "MENFAM": census("men_famille", "Ménages avec famille", MEN, "C"),
@@ -155,6 +157,11 @@ INSEE_VARIABLES = {
     "EMPLT": census("emp_nb_emplois", "Emplois dans la zone", EMP),
     "ACTOCC15P": census("emp_actifs_occupes_zone", "Actifs occupés résidant dans la zone", EMP),
 }  # fmt: skip
+
+# A variable some files split: the « dossier complet » gives POP7589 and POP90P where the
+# IRIS files give POP75P, the last band of the population chart. Computed as their sum
+# when a file has the parts only.
+INSEE_SUMS = {"POP75P": ("POP7589", "POP90P")}
 
 
 # --- The application's long format ----------------------------------------------------------

@@ -3,13 +3,17 @@ data, and a query count that does not grow with the data."""
 
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import yaml
+from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
-from conventions.models import Territory
-from diagnostic.charts import comparison_chart, diagnostic_charts
+from conventions.models import Convention, Territory
+from diagnostic import importers
+from diagnostic.charts import comparison_chart, diagnostic_charts, missing_charts
 from diagnostic.charts.figures import funding_chart
 from diagnostic.charts.formats import (
     format_euros,
@@ -30,6 +34,7 @@ from diagnostic.charts.geometry import (
     wrap,
 )
 from diagnostic.charts.svg import FONT, svg_markup
+from diagnostic.importers.mappings import INSEE_VARIABLES
 from diagnostic.models import (
     FundingAmount,
     FundingScheme,
@@ -515,3 +520,97 @@ def test_the_pdf_engine_draws_the_charts_without_a_warning(charts, caplog):
 
     assert pdf.startswith(b"%PDF")
     assert [record.getMessage() for record in caplog.records] == []
+
+
+# Age bands: from an INSEE file for Jura Nord, invented for the Coteaux demo
+
+
+AGE_CHART = "graphique-population-age"
+
+
+def test_jura_nord_lacks_the_population_chart_and_says_how_to_get_its_data(charts):
+    assert AGE_CHART not in charts  # the seed prints no age band
+
+    (missing,) = [m for m in missing_charts(charts.values()) if m.slug == AGE_CHART]
+
+    assert missing.title == "Population par tranche d'âge"
+    assert "P21_POP0014" in missing.how and "P21_POP75P" in missing.how
+    assert missing.source == "insee"
+
+
+def test_importing_an_insee_file_draws_the_population_chart_for_jura_nord(demo):
+    sample = Path(__file__).parent / "samples" / "insee_comparateur_2021.csv"
+    rows = importers.read_file(content=sample.read_bytes(), filename=sample.name)
+
+    plan = importers.import_observations(
+        source="insee", rows=rows, scope=importers.scope_of(convention=demo)
+    )
+
+    assert plan.written
+    charts = {chart.slug: chart for chart in diagnostic_charts(demo)}
+    chart = charts[AGE_CHART]
+    assert chart.title == "Population par tranche d'âge (2021)"
+    rows = {heading: [read(cell) for cell in cells] for heading, cells in chart.table.rows}
+    assert rows["0-14 ans"] == ["2 300", "19,2 %", "43 000", "16,6 %"]
+    assert rows["75 ans ou plus"] == ["1 100", "9,2 %", "29 000", "11,2 %"]
+    assert AGE_CHART not in {m.slug for m in missing_charts(charts.values())}
+
+
+def test_the_dossier_complet_bands_75_89_and_90_plus_make_the_last_band(demo):
+    lines = list(
+        enumerate(
+            [
+                ["CODGEO", "LIBGEO", "P20_POP0014", "P20_POP1529", "P20_POP3044",
+                 "P20_POP4559", "P20_POP6074", "P20_POP7589", "P20_POP90P"],
+                ["243900560", "CC Jura Nord", "2250.5", "1690", "2380", "2510", "1990",
+                 "1010", "95,5"],
+            ],
+            start=1,
+        )
+    )  # fmt: skip
+
+    plan = importers.import_observations(source="insee", rows=lines)
+
+    assert plan.written
+    chart = {chart.slug: chart for chart in diagnostic_charts(demo)}[AGE_CHART]
+    assert chart.title == "Population par tranche d'âge (2020)"
+    assert read(chart.table.rows[-1][1][0]) == "1 106"  # 1 010 + 95,5
+    assert (
+        "Population de 75 ans ou plus (2020) : somme des colonnes P20_POP7589 et P20_POP90P."
+        in plan.all_remarks()
+    )
+
+
+def test_coteaux_demo_shows_the_population_chart_from_its_invented_age_bands(demo_db, db):
+    coteaux = Convention.objects.get(territory__code="FICT-CCC")
+    assert coteaux.is_demo
+
+    charts = {chart.slug: chart for chart in diagnostic_charts(coteaux)}
+
+    chart = charts[AGE_CHART]
+    assert chart.title == "Population par tranche d'âge (2021)"
+    assert chart.table.headers == [
+        "Tranche d'âge",
+        "CC des Coteaux : effectif",
+        "CC des Coteaux : part",
+    ]
+    assert [read(cells[1]) for _heading, cells in chart.table.rows] == [
+        "16,3 %", "12,7 %", "17,1 %", "21,0 %", "20,6 %", "12,3 %"
+    ]  # fmt: skip
+
+
+def test_no_age_band_is_invented_for_a_real_territory(demo_db, db):
+    bands = Observation.objects.filter(indicator__code__in=INSEE_BANDS)
+
+    assert bands.exists()
+    assert set(bands.values_list("territory__code", flat=True)) == {"FICT-CCC"}
+
+
+def test_the_demo_age_bands_are_the_indicators_an_insee_file_creates():
+    path = Path(settings.BASE_DIR) / "fixtures" / "coteaux" / "tables.yaml"
+    indicators = yaml.safe_load(path.read_text(encoding="utf-8"))["indicators"]
+    specs = {spec.code: spec for _prefix, spec in INSEE_VARIABLES.values()}
+
+    assert [item["code"].lower() for item in indicators] == INSEE_BANDS
+    for item in indicators:
+        assert {**item, "code": item["code"].lower()} == specs[item["code"].lower()]._asdict()

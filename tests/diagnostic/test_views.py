@@ -310,6 +310,42 @@ def test_editor_sees_edit_buttons(editor, demo):
     )
 
 
+def test_import_link_is_on_the_diagnostic_tab_for_editors_only(client, demo):
+    link = f'href="{reverse("diagnostic:import", args=[demo.pk])}"'
+    for username, shown in [
+        ("epci-jura-nord", True),
+        ("caf-jura", True),
+        ("lecteur-jura-nord", False),
+    ]:
+        content = login(client, username).get(tab_url(demo)).content.decode()
+        assert (link in content) is shown, username
+
+
+def test_chart_without_data_says_how_to_get_it_with_an_import_link_for_editors(client, demo):
+    import_link = f'href="{reverse("diagnostic:import", args=[demo.pk])}?format=insee"'
+
+    editor_page = login(client, "epci-jura-nord").get(tab_url(demo)).content.decode()
+    reader_page = login(client, "lecteur-jura-nord").get(tab_url(demo)).content.decode()
+
+    for page in (editor_page, reader_page):
+        notice = re.search(r'<li[^>]*id="graphique-population-age-manquant">(.*?)</li>', page, re.S)
+        text = " ".join(notice[1].split())
+        assert text.startswith(
+            "<strong>Population par tranche d&#x27;âge</strong> : aucune donnée pour "
+            "Communauté de communes Jura Nord, le graphique n'est pas dessiné. Importez le "
+            "fichier de l&#x27;Insee (comparateur de territoires ou dossier complet)"
+        )
+    assert import_link in editor_page
+    assert import_link not in reader_page
+    assert "Un membre qui peut modifier la convention peut importer ce fichier." in reader_page
+
+
+def test_import_page_reached_from_a_chart_has_its_format_chosen(editor, demo):
+    response = editor.get(reverse("diagnostic:import", args=[demo.pk]) + "?format=insee")
+
+    assert response.context["form"]["source"].value() == "insee"
+
+
 @pytest.mark.parametrize("slug", ["section", "structure", "probleme", "glossaire", "financement"])
 def test_reader_cannot_write(reader, demo, slug):
     model = {
