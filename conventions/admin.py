@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import ScanFormMixin
 from .models import (
     Amendment,
     Annex,
@@ -161,14 +163,21 @@ class AttendanceInline(admin.TabularInline):
         return formfield
 
 
+class DeliberationAdminForm(ScanFormMixin, forms.ModelForm):
+    class Meta:
+        model = Deliberation
+        fields = ["scan"]  # the admin adds the fields of its fieldsets
+
+
 @admin.register(Deliberation)
 class DeliberationAdmin(SimpleHistoryAdmin):
+    form = DeliberationAdminForm
     list_display = ("__str__", "convention", "party", "votes_for", "quorum_display")
     list_filter = ("kind", "convention")
     search_fields = ("number", "body", "object", "act_id")
     autocomplete_fields = ("convention", "party", "annex")
     list_select_related = ("convention", "party__organisation", "party__convention")
-    readonly_fields = ("checks",)
+    readonly_fields = ("checks", "scan_pages", "scan_sha256")
     fieldsets = (
         (None, {"fields": ("convention", "party", "annex", "kind", "number", "body")}),
         (
@@ -205,8 +214,13 @@ class DeliberationAdmin(SimpleHistoryAdmin):
                 )
             },
         ),
+        ("Délibération scannée", {"fields": ("scan", ("scan_pages", "scan_sha256"))}),
     )
     inlines = [AttendanceInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        form.discard_replaced_scan()
 
     @admin.display(description="quorum")
     def quorum_display(self, deliberation):

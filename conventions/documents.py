@@ -13,16 +13,30 @@ finders, reading the file directly; it refuses every other URL: ``file:``, ``htt
 elsewhere, and ``data:`` URLs too (the document uses none: the stylesheet is a static
 file and the charts are inline SVG; user text is escaped, so it cannot bring one in, and
 refusing them all spares any size limit or image decoder). Fonts come from fontconfig by
-family name (the Debian package fonts-dejavu-core), never from a URL.
+family name (the Debian package fonts-dejavu-core), never from a URL. The one exception is
+the pages of the scanned deliberations (``conventions.scans``): the server reads each scan
+from its storage, turns its pages into images, and gives them to the fetcher, which serves
+them under the URLs that the document made for them, and nothing else.
+
+``render_pdf`` keeps each PDF it renders in a bounded cache (``PdfCache``), under the
+SHA-256 of everything the output depends on (the HTML, the stylesheet, WeasyPrint's version
+and options, how scans become images): a second download of unchanged content is served
+from there, and a change makes another key, so nothing is ever invalidated. The creation
+date is the one time-dependent part of the output; it is not in the HTML (it would change
+the key every time) but set on the PDF when it is rendered.
 
 Importing this module loads WeasyPrint (most of a second): the views and the command
 import it when they render.
 """
 
+import hashlib
 import importlib.util
 import mimetypes
+import os
 import posixpath
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
@@ -34,10 +48,12 @@ from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from weasyprint import HTML
+from weasyprint import __version__ as weasyprint_version
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from actions.views import actions_prefetch, by_field
 
+from . import scans
 from .models import Attendance, Deliberation, Party, Signatory
 
 BASE_URL = "https://document.ctg.invalid/"
@@ -45,6 +61,9 @@ PDF_OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True}
 DIAGNOSTIC_TEMPLATE = "diagnostic/_annex.html"
 ANNEX_TEMPLATES = {1: DIAGNOSTIC_TEMPLATE, 2: "actions/_annex.html", 3: "pilotage/_annex.html"}
 DELIBERATION_TEMPLATE = "conventions/_deliberation_annex.html"
+DOCUMENT_TEMPLATE = "conventions/document/document.html"
+STYLESHEET = "ctg/document.css"
+SCAN_URL = f"{BASE_URL}deliberations/"
 
 
 @dataclass
@@ -162,7 +181,17 @@ def prepare_deliberation(deliberation):
     deliberation.proxy_pairs = [
         (entry, entry.proxy_holder) for entry in entries if entry.proxy_holder
     ]
+    deliberation.scan_urls = scan_urls(deliberation)
     return deliberation
+
+
+def scan_urls(deliberation):
+    """The URLs of the scanned pages the document prints for ``deliberation`` (none without
+    a scan): made here, served only by the fetcher that ``render_pdf`` gives the images."""
+    if not deliberation.scan or not deliberation.scan_pages:
+        return []
+    prefix = f"{SCAN_URL}{deliberation.pk}/{deliberation.scan_sha256}/page-"
+    return [f"{prefix}{number}.jpg" for number in range(1, deliberation.scan_pages + 1)]
 
 
 def annex_parts(convention, with_diagnostic):
@@ -209,7 +238,6 @@ def document_context(*, convention, preview=False):
         "annexes": annex_parts(convention, with_diagnostic),
         "fields": by_field(convention.actions.all()),
         "bodies": bodies,
-        "created": timezone.now(),
         "preview": preview,
         "diagnostic": None,
         "charts": None,
@@ -222,30 +250,72 @@ def document_context(*, convention, preview=False):
 # Rendering
 
 
-def render_html(*, convention, preview=False):
-    """The document as HTML, in French whatever the user's language."""
+def build(*, convention, preview=False):
+    """The document as HTML, in French whatever the user's language, and the deliberations
+    whose scanned pages it prints."""
     with translation.override(settings.LANGUAGE_CODE):
         context = document_context(convention=convention, preview=preview)
-        return render_to_string("conventions/document/document.html", context)
+        html = render_to_string(DOCUMENT_TEMPLATE, context)
+    scanned = [d for part in context["annexes"] for d in part.deliberations if d.scan_urls]
+    return html, scanned
 
 
-def html_to_pdf(*, html, url_fetcher=None):
+def render_html(*, convention, preview=False):
+    return build(convention=convention, preview=preview)[0]
+
+
+def scan_images(scanned):
+    """``{url: JPEG}`` for every page of the scanned deliberations, read from the storage."""
+    images = {}
+    for deliberation in scanned:
+        pages = scans.page_images(scans.read_scan(deliberation))
+        if len(pages) != len(deliberation.scan_urls):
+            raise scans.ScanError(
+                f"La délibération scannée « {deliberation} » n'a pas le nombre de pages prévu."
+            )
+        images.update(zip(deliberation.scan_urls, pages, strict=True))
+    return images
+
+
+def layout(*, html, url_fetcher=None, images=None):
+    """WeasyPrint's layout of ``html``; ``images`` (scanned pages) go to the fetcher."""
+    fetcher = url_fetcher or StaticFilesFetcher()
+    fetcher.images = dict(images or {})
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    if not document.metadata.created:  # the HTML leaves it out: see the module's docstring
+        document.metadata.created = timezone.now().isoformat(timespec="seconds")
+    return document
+
+
+def html_to_pdf(*, html, url_fetcher=None, images=None):
     """WeasyPrint's part: layout and PDF/A-3b output, tagged, fonts embedded."""
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher or StaticFilesFetcher())
-    return document.write_pdf(**PDF_OPTIONS)
+    return layout(html=html, url_fetcher=url_fetcher, images=images).write_pdf(**PDF_OPTIONS)
 
 
-def render_pdf(*, convention, url_fetcher=None):
-    return html_to_pdf(html=render_html(convention=convention), url_fetcher=url_fetcher)
+def render_pdf(*, convention, url_fetcher=None, cache=True):
+    """The convention's PDF, from the cache when its content has not changed."""
+    html, scanned = build(convention=convention)
+    key = cache_key(html)
+    if cache and (pdf := PdfCache().get(key)) is not None:
+        return pdf
+    pdf = html_to_pdf(html=html, url_fetcher=url_fetcher, images=scan_images(scanned))
+    if cache:
+        PdfCache().set(key, pdf)
+    return pdf
 
 
 def render_pdf_with_boxes(*, convention, prefix, url_fetcher=None):
     """The PDF, and where each element whose ``id`` starts with ``prefix`` was laid out:
     ``{id: (page index, (x1, y1, x2, y2))}`` in PDF points from the page's bottom left
     (conventions.signing puts each signatory's stamp in their box of the signature block)."""
-    html = render_html(convention=convention)
-    fetcher = url_fetcher or StaticFilesFetcher()
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    html, scanned = build(convention=convention)
+    return html_to_pdf_with_boxes(
+        html=html, prefix=prefix, url_fetcher=url_fetcher, images=scan_images(scanned)
+    )
+
+
+def html_to_pdf_with_boxes(*, html, prefix, url_fetcher=None, images=None):
+    document = layout(html=html, url_fetcher=url_fetcher, images=images)
     boxes = {}
     for index, page in enumerate(document.pages):
         for name, (x1, y1, x2, y2) in page.anchors.items():
@@ -258,6 +328,70 @@ def render_pdf_with_boxes(*, convention, prefix, url_fetcher=None):
 
 def filename(convention):
     return f"{slugify(convention.short_title) or 'convention'}.pdf"
+
+
+# Caching
+
+# Bump when something outside the key changes the output (the fonts, a WeasyPrint patch).
+RENDERER_VERSION = "1"
+
+
+def cache_key(html):
+    """The SHA-256 of everything the PDF of ``html`` depends on."""
+    digest = hashlib.sha256()
+    stylesheet = Path(finders.find(STYLESHEET)).read_bytes()
+    parts = (RENDERER_VERSION, weasyprint_version, repr(sorted(PDF_OPTIONS.items())))
+    parts += (scans.RASTER_VERSION, hashlib.sha256(stylesheet).hexdigest(), html)
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class PdfCache:
+    """Rendered PDFs in a folder (``MEDIA_ROOT/cache/documents``, never served), one file
+    per key, shared by the server's workers and the command. Bounded: past ``max_files``
+    files or ``max_bytes`` bytes, the least recently used go (a hit touches its file)."""
+
+    def __init__(self, folder=None, *, max_files=200, max_bytes=500 * 1024 * 1024):
+        self.folder = Path(folder or Path(settings.MEDIA_ROOT) / "cache" / "documents")
+        self.max_files, self.max_bytes = max_files, max_bytes
+
+    def path(self, key):
+        if len(key) != 64 or not all(c in "0123456789abcdef" for c in key):
+            raise ValueError("Clé de cache invalide.")
+        return self.folder / f"{key}.pdf"
+
+    def get(self, key):
+        path = self.path(key)
+        try:
+            data = path.read_bytes()
+            os.utime(path)
+        except OSError:
+            return None
+        return data
+
+    def set(self, key, data):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=self.folder, suffix=".tmp", delete=False) as file:
+            file.write(data)
+        os.replace(file.name, self.path(key))
+        self.prune()
+
+    def prune(self):
+        entries = []
+        for path in self.folder.glob("*.pdf"):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # removed meanwhile by another worker
+            entries.append((stat.st_mtime, stat.st_size, path))
+        entries.sort(reverse=True)  # the most recently used first
+        kept_bytes = 0
+        for index, (_mtime, size, path) in enumerate(entries):
+            kept_bytes += size
+            if index >= self.max_files or kept_bytes > self.max_bytes:
+                path.unlink(missing_ok=True)
 
 
 # Fetching
@@ -288,12 +422,16 @@ def static_file(url):
 
 
 class StaticFilesFetcher(URLFetcher):
-    """WeasyPrint's URL fetcher, reduced to the application's static files."""
+    """WeasyPrint's URL fetcher, reduced to the application's static files, and to the
+    scanned pages in ``images`` (``{url: JPEG}``, read by the server from its storage)."""
 
-    def __init__(self):
+    def __init__(self, images=None):
         super().__init__(allowed_protocols=(), allow_redirects=False)
+        self.images = dict(images or {})
 
     def fetch(self, url, headers=None):
+        if url in self.images:
+            return URLFetcherResponse(url, self.images[url], headers={"Content-Type": "image/jpeg"})
         path = static_file(url)
         if path is None:
             raise URLRefused(

@@ -1,5 +1,9 @@
 from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
 
+from . import scans
 from .models import (
     Annex,
     Article,
@@ -127,7 +131,67 @@ class AnnexForm(PartForm):
         widgets = {"intro": forms.Textarea(attrs={"rows": 3})}
 
 
-class DeliberationForm(PartForm):
+class LinkedScan:
+    """A stored scan as the file input shows it: a link to the page serving it to the
+    convention's readers (the storage is private: its own URL serves nothing)."""
+
+    def __init__(self, name, url):
+        self.name, self.url = name, url
+
+    def __str__(self):
+        return self.name
+
+
+class ScanFormMixin:
+    """The deliberation's scan (workspace and admin): a PDF checked by its content
+    (``conventions.scans``), its SHA-256 and page count kept with it. On any error nothing
+    is stored. A scan replaced or removed is deleted from the storage once saved."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["scan"]
+        field.widget.attrs["accept"] = "application/pdf"
+        limit = settings.CTG_UPLOAD_MAX_BYTES / 1024 / 1024
+        field.help_text = (
+            f"{field.help_text} Un PDF non protégé de {limit:.0f} Mo et "
+            f"{scans.MAX_PAGES} pages au plus."
+        )
+        self.stored_scan = self.instance.scan.name if self.instance.pk else ""
+        if self.stored_scan:
+            pages = self.instance.scan_pages or 0
+            url = reverse(
+                "conventions:deliberation-scan",
+                args=[self.instance.convention_id, self.instance.pk],
+            )
+            self.initial["scan"] = LinkedScan(f"PDF de {pages} page{'s' * (pages > 1)}", url)
+        else:
+            self.initial["scan"] = None  # not an empty file
+
+    def clean_scan(self):
+        scan = self.cleaned_data.get("scan")
+        if scan is False:  # « Effacer » ticked
+            self.instance.scan_sha256, self.instance.scan_pages = "", None
+            return False
+        if scan is None or isinstance(scan, LinkedScan):  # unchanged
+            return self.instance.scan
+        checked = scans.check_upload(scan)
+        self.instance.scan_sha256, self.instance.scan_pages = checked.sha256, checked.pages
+        return scan
+
+    def save(self, commit=True):
+        deliberation = super().save(commit)
+        if commit:
+            self.discard_replaced_scan()
+        return deliberation
+
+    def discard_replaced_scan(self):
+        """Once saved, delete the previous scan if it was replaced or removed."""
+        old, storage = self.stored_scan, self.instance.scan.storage
+        if old and old != self.instance.scan.name:
+            transaction.on_commit(lambda: storage.delete(old))
+
+
+class DeliberationForm(ScanFormMixin, PartForm):
     class Meta:
         model = Deliberation
         fields = [
@@ -157,6 +221,7 @@ class DeliberationForm(PartForm):
             "received_by_prefecture",
             "posted_on",
             "act_id",
+            "scan",
         ]
         widgets = dict.fromkeys(
             [

@@ -51,6 +51,11 @@ urlpatterns = [
         name="document-download",
     ),
     path(
+        "conventions/<int:pk>/deliberations/<int:deliberation_pk>/scan.pdf",
+        views_documents.deliberation_scan,
+        name="deliberation-scan",
+    ),
+    path(
         "conventions/<int:pk>/signatures/",
         views_signing.signature_list,
         name="signature-list",

@@ -45,7 +45,9 @@ def render_form(request, convention, part, form, item=None, status=200):
 @convention_view(edit=True)
 def part_add(request, convention, slug):
     part = get_part(slug)
-    form = part.form_class(request.POST or None, convention=convention, part=part)
+    form = part.form_class(
+        request.POST or None, request.FILES or None, convention=convention, part=part
+    )
     if request.method == "POST" and form.is_valid():
         item = form.save()
         if request.htmx:
@@ -59,7 +61,13 @@ def part_add(request, convention, slug):
 def part_edit(request, convention, slug, item_pk):
     part = get_part(slug)
     item = get_item(request, convention, part, item_pk)
-    form = part.form_class(request.POST or None, instance=item, convention=convention, part=part)
+    form = part.form_class(
+        request.POST or None,
+        request.FILES or None,
+        instance=item,
+        convention=convention,
+        part=part,
+    )
     if request.method == "POST" and form.is_valid():
         item = form.save()
         if request.htmx:

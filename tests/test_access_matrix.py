@@ -265,6 +265,7 @@ CLASSES = {
     "conventions:frozen-download": convention_file,
     "conventions:signed-download": convention_file,
     "conventions:scan-download": convention_file,
+    "conventions:deliberation-scan": convention_file,
     "conventions:scan-upload": scan_upload,
     "conventions:signature-verify": verification,
     "admin:login": admin_login,
@@ -405,6 +406,7 @@ def test_access(client, demo, users, case):
         "token": "jeton-invalide",
         "signature_pk": 1,
         "copy_pk": 1,
+        "deliberation_pk": 1,
     }
     if case.slug and "<int:item_pk>" in case.route:
         values["item_pk"] = first_item(REGISTRY[case.slug], users[EDITOR], demo).pk
