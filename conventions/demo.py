@@ -269,7 +269,7 @@ def live(convention, life):
     if not all(signing.has_key(signatory.person) for signatory in signatories):
         return
     take_step(convention, Status.READY, user=None, note=note)
-    for signature in signing.signatures_of(convention.frozen_documents.get()):
+    for signature in signing.signatures_of(convention.frozen_document):
         signing.sign(signature=signature, user=None, by_system=True)
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from . import scans
 from .models import (
+    Amendment,
     Annex,
     Article,
     Convention,
@@ -197,6 +198,7 @@ class DeliberationForm(ScanFormMixin, PartForm):
         fields = [
             "party",
             "annex",
+            "amendment",
             "kind",
             "number",
             "body",
@@ -241,6 +243,10 @@ class DeliberationForm(ScanFormMixin, PartForm):
         super().__init__(*args, **kwargs)
         self.fields["party"].queryset = self.convention.parties.select_related("organisation")
         self.fields["annex"].queryset = self.convention.annexes.all()
+        # The deliberation of an avenant being written, or of the convention itself.
+        self.fields["amendment"].queryset = self.convention.amendments.filter(
+            status=Amendment.Status.DRAFT
+        )
 
 
 TAB = "conventions:convention-detail"

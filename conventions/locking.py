@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
 from django.dispatch import receiver
 
-from .models import Convention
+from .models import Amendment, AmendmentArticle, Convention
 from .models.convention import ScopedQuerySet
 
 MESSAGE = (
@@ -49,7 +49,13 @@ def convention_of(instance):
 
 
 def refuse_if_locked(convention):
-    if convention is not None and convention.is_locked:
+    """Refuse unless an avenant is being written, read afresh: the convention at hand may
+    have been loaded before the avenant was frozen."""
+    if convention is None or convention.status not in Convention.LOCKED_STATUSES:
+        return
+    if not Amendment.objects.filter(
+        convention=convention.pk, status=Amendment.Status.DRAFT
+    ).exists():
         raise ConventionLocked(convention)
 
 
@@ -58,7 +64,7 @@ def refuse_locked_rows(queryset):
     path = getattr(queryset.model, "convention_path", "convention")
     conventions = Convention.objects.filter(
         pk__in=queryset.values(path), status__in=Convention.LOCKED_STATUSES
-    )
+    ).exclude(amendments__status=Amendment.Status.DRAFT)
     refuse_if_locked(conventions.first())
 
 
@@ -94,3 +100,55 @@ def guard_convention(sender, instance, **kwargs):
 @receiver(pre_delete, sender=Convention)
 def guard_convention_deletion(sender, instance, **kwargs):
     refuse_if_locked(instance)
+
+
+# An avenant changes only while it is being written (draft).
+
+AMENDMENT_LOCKED = "L'{label} est « {status} » : il ne change plus."
+AMENDMENT_LIFE_FIELDS = frozenset({"status", "signed_on"})
+
+
+class AmendmentLocked(PermissionDenied):
+    def __init__(self, amendment):
+        super().__init__(
+            AMENDMENT_LOCKED.format(
+                label=amendment.label.lower(), status=amendment.get_status_display()
+            )
+        )
+
+
+@receiver(pre_save, sender=Amendment)
+def guard_amendment(sender, instance, **kwargs):
+    stored = Amendment.objects.filter(pk=instance.pk).first() if instance.pk else None
+    if stored is None or stored.is_draft:
+        return
+    changed = {
+        field.attname
+        for field in Amendment._meta.concrete_fields
+        if getattr(stored, field.attname) != getattr(instance, field.attname)
+    }
+    if changed - AMENDMENT_LIFE_FIELDS:
+        raise AmendmentLocked(stored)
+
+
+@receiver(pre_save, sender=AmendmentArticle)
+@receiver(pre_delete, sender=AmendmentArticle)
+def guard_amendment_articles(sender, instance, **kwargs):
+    amendment = Amendment.objects.filter(pk=instance.amendment_id).first()
+    if amendment is not None and not amendment.is_draft:
+        raise AmendmentLocked(amendment)
+
+
+@receiver(pre_delete, sender=Amendment)
+def guard_amendment_deletion(sender, instance, **kwargs):
+    """A signed or frozen avenant stays; one in preparation goes only when it changes
+    nothing, or the convention would keep changes that nobody signed."""
+    from .amendments import changes
+
+    if not instance.is_draft:
+        raise AmendmentLocked(instance)
+    if changes(instance):
+        raise PermissionDenied(
+            f"L'{instance.label.lower()} a déjà modifié la convention : annulez d'abord ces "
+            "modifications, puis supprimez-le."
+        )

@@ -226,12 +226,22 @@ def may_sign_in(user, convention):
     )
 
 
-def check_ready(convention):
-    if convention.status != Convention.Status.READY:
-        raise SigningError(
-            f"La convention est « {convention.get_status_display()} » : elle ne se signe "
-            "qu'une fois prête pour signature."
+def check_ready(subject):
+    """``subject``: the convention, or an avenant; it is signed only when ready."""
+    if subject.status != Convention.Status.READY:
+        what = (
+            "elle ne se signe qu'une fois prête"
+            if isinstance(subject, Convention)
+            else ("il ne se signe qu'une fois prêt")
         )
+        raise SigningError(
+            f"{subject_name(subject)} est « {subject.get_status_display()} » : {what} pour "
+            "signature."
+        )
+
+
+def subject_name(subject):
+    return "La convention" if isinstance(subject, Convention) else f"L'{subject.label.lower()}"
 
 
 def check_may_act(user, signature):
@@ -252,17 +262,23 @@ def stamp_box(box):
     return [round(x1 + 6, 2), round(y1 + 5, 2), round(x2 - 6, 2), round(y1 + 5 + height, 2)]
 
 
-def freeze(*, convention, user):
+def freeze(*, convention, user, amendment=None):
     """Render the PDF once and keep it with its hash; one pending signature per signatory.
-    Called by the workflow when the convention becomes ready for signature."""
-    from . import documents
+    Called by the workflow when the convention becomes ready for signature, and when an
+    avenant (``amendment``) does (conventions/amendments.py)."""
+    from . import amendment_document, documents
 
     signatories = list(
         Signatory.objects.filter(party__convention=convention)
         .select_related("person", "party")
         .order_by("party__order", "order")
     )
-    pdf, boxes = documents.render_pdf_with_boxes(convention=convention, prefix=BOX_PREFIX)
+    if amendment is None:
+        pdf, boxes = documents.render_pdf_with_boxes(convention=convention, prefix=BOX_PREFIX)
+    else:
+        pdf, boxes = amendment_document.render_pdf_with_boxes(
+            amendment=amendment, prefix=BOX_PREFIX
+        )
     missing = [s for s in signatories if f"{BOX_PREFIX}{s.pk}" not in boxes]
     if missing:
         raise SigningError(
@@ -273,6 +289,7 @@ def freeze(*, convention, user):
     digest = sha256(pdf)
     document = FrozenDocument(
         convention=convention,
+        amendment=amendment,
         sha256=digest,
         size=len(pdf),
         sequential=settings.CTG_SIGNING_ORDER == "sequential",
@@ -406,7 +423,7 @@ def sign(*, signature, user, now=None, by_system=False):
         "signatory__person__organisation", "signatory__party", "document__convention"
     ).get(pk=signature.pk)
     convention = signature.document.convention
-    check_ready(convention)
+    check_ready(document.amendment or convention)
     if signature.is_signed:
         raise SigningError(f"{signature.signatory.person} a déjà signé.")
     if not by_system:
@@ -441,6 +458,11 @@ def sign(*, signature, user, now=None, by_system=False):
     signature.file.save("signature.pdf", ContentFile(signed), save=False)
     signature.save()
     if all(s.is_signed or s.pk == signature.pk for s in signatures):
+        if document.amendment_id:
+            from .amendments import complete
+
+            complete(document.amendment, user=signature.user, when=now)
+            return signature
         take_step(
             convention,
             Convention.Status.SIGNED,
@@ -462,8 +484,7 @@ def decline(*, signature, user, reason):
     signature = Signature.objects.select_related(
         "signatory__person", "signatory__party__organisation", "document__convention"
     ).get(pk=signature.pk)
-    convention = signature.document.convention
-    check_ready(convention)
+    check_ready(signature.document.amendment or signature.document.convention)
     if signature.is_signed:
         raise SigningError(f"{signature.signatory.person} a déjà signé : trop tard pour refuser.")
     check_may_act(user, signature)
@@ -481,9 +502,11 @@ def notify_refusal(*, signature, user):
 
     convention = signature.document.convention
     signatory = signature.signatory
+    amendment = signature.document.amendment
+    what = f"l'{amendment.label.lower()} à " if amendment else ""
     text = (
         f"{signatory.person} ({signatory.capacity}, {signatory.party.organisation}) refuse de "
-        f"signer la convention « {convention.short_title} ». Motif : {signature.reason}"
+        f"signer {what}la convention « {convention.short_title} ». Motif : {signature.reason}"
     )
     recipients = (
         get_user_model()

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import views, views_documents, views_parts, views_signing, views_workflow
+from . import (
+    views,
+    views_amendments,
+    views_documents,
+    views_parts,
+    views_signing,
+    views_workflow,
+)
 
 app_name = "conventions"
 
@@ -17,6 +24,53 @@ urlpatterns = [
         "conventions/<int:pk>/etape/<str:target>/",
         views_workflow.convention_step,
         name="convention-step",
+    ),
+    # Before the parts' patterns, which would take « avenants » for a part's slug.
+    path("conventions/<int:pk>/avenants/", views_amendments.amendment_list, name="amendment-list"),
+    path(
+        "conventions/<int:pk>/avenants/ouvrir/",
+        views_amendments.amendment_open,
+        name="amendment-open",
+    ),
+    path(
+        "conventions/<int:pk>/avenants/<int:number>/",
+        views_amendments.amendment_detail,
+        name="amendment-detail",
+    ),
+    path(
+        "conventions/<int:pk>/avenants/<int:number>/modifier/",
+        views_amendments.amendment_edit,
+        name="amendment-edit",
+    ),
+    path(
+        "conventions/<int:pk>/avenants/<int:number>/articles/",
+        views_amendments.amendment_article,
+        name="amendment-article-add",
+    ),
+    path(
+        "conventions/<int:pk>/avenants/<int:number>/articles/<int:article_pk>/",
+        views_amendments.amendment_article,
+        name="amendment-article",
+    ),
+    path(
+        "conventions/<int:pk>/avenants/<int:number>/etape/<str:target>/",
+        views_amendments.amendment_step,
+        name="amendment-step",
+    ),
+    path(
+        "conventions/<int:pk>/avenants/<int:number>/document/",
+        views_amendments.amendment_preview,
+        name="amendment-preview",
+    ),
+    path(
+        "conventions/<int:pk>/avenants/<int:number>/avenant.pdf",
+        views_amendments.amendment_pdf,
+        name="amendment-pdf",
+    ),
+    path(
+        "conventions/<int:pk>/versions/<int:number>/texte-consolide.pdf",
+        views_amendments.version_download,
+        name="version-download",
     ),
     path("conventions/<int:pk>/<slug:slug>/ajouter/", views_parts.part_add, name="part-add"),
     path("conventions/<int:pk>/<slug:slug>/<int:item_pk>/", views_parts.part_row, name="part-row"),

@@ -166,7 +166,14 @@ def convention_documents(request, convention):
     prefetch_related_objects(
         [convention], "annexes", "amendments", "deliberations__party__organisation"
     )
-    return render(request, "conventions/tab_documents.html", workspace(convention, "documents"))
+    frozen = convention.frozen_documents.filter(amendment=None).prefetch_related(
+        "signatures__signatory__person"
+    )
+    return render(
+        request,
+        "conventions/tab_documents.html",
+        workspace(convention, "documents", frozen=list(frozen)),
+    )
 
 
 @require_safe

@@ -88,13 +88,13 @@ def decline_prefix(signature):
     return f"refus-{signature.pk}"
 
 
-def signatures_page(request, convention, *, status=200, decline_form=None, scan_form=None):
-    """The signatures page; ``decline_form`` (bound, with errors) replaces its row's form."""
+def signing_context(request, document, *, ready, decline_form=None):
+    """The signatories' rows of ``document`` (the convention's or an avenant's frozen PDF)
+    and what the user may do in each; ``decline_form`` (bound, with errors) replaces its
+    row's form."""
     from . import signing
 
-    document = convention.frozen_documents.first()
     signatures = signing.signatures_of(document) if document else []
-    ready = convention.status == Convention.Status.READY
     next_ones = {s.pk for s in signing.next_to_sign(document, signatures)} if ready else set()
     rows = []
     for signature in signatures:
@@ -107,21 +107,32 @@ def signatures_page(request, convention, *, status=200, decline_form=None, scan_
             if decline_form is not None and decline_form.prefix == form.prefix:
                 form = decline_form
         rows.append(Row(signature, acts, signature.pk in next_ones, form))
-    context = workspace(
-        convention,
-        "documents",
-        document=document,
-        rows=rows,
-        ready=ready,
-        sequential=document.sequential if document else settings.CTG_SIGNING_ORDER == "sequential",
-        latest=(sorted_by_time(signatures) or [None])[-1],
-        copies=list(convention.reference_copies.select_related("uploaded_by")),
-        notices=list(convention.notices.filter(recipient=request.user)[:10]),
-        missing_keys=[
+    return {
+        "document": document,
+        "rows": rows,
+        "ready": ready,
+        "sequential": document.sequential
+        if document
+        else settings.CTG_SIGNING_ORDER == "sequential",
+        "latest": (sorted_by_time(signatures) or [None])[-1],
+        "missing_keys": [
             s.signatory.person
             for s in signatures
             if not s.is_signed and not signing.has_key(s.signatory.person)
         ],
+    }
+
+
+def signatures_page(request, convention, *, status=200, decline_form=None, scan_form=None):
+    ready = convention.status == Convention.Status.READY
+    context = workspace(
+        convention,
+        "documents",
+        **signing_context(
+            request, convention.frozen_document, ready=ready, decline_form=decline_form
+        ),
+        copies=list(convention.reference_copies.select_related("uploaded_by")),
+        notices=list(convention.notices.filter(recipient=request.user)[:10]),
         scan_form=scan_form or ScanForm(),
         can_upload=ready and convention.user_can_edit,
     )
@@ -133,7 +144,11 @@ def sorted_by_time(signatures):
     return sorted((s for s in signatures if s.is_signed), key=lambda s: (s.signed_at, s.pk))
 
 
-def back_to_signatures(convention):
+def back_to_signatures(convention, signature=None):
+    """The page that lists ``signature``: its avenant's page, or the convention's."""
+    amendment = signature.document.amendment if signature else None
+    if amendment is not None:
+        return redirect("conventions:amendment-detail", convention.pk, amendment.number)
     return redirect("conventions:signature-list", convention.pk)
 
 
@@ -143,22 +158,40 @@ def signature_list(request, convention):
     return signatures_page(request, convention)
 
 
+def signature_of(convention, pk):
+    return get_object_or_404(
+        Signature.objects.select_related("document__amendment"),
+        document__convention=convention,
+        pk=pk,
+    )
+
+
 @signing_view
 @require_POST
 def signature_sign(request, convention, signature_pk):
     from . import signing
 
-    signature = get_object_or_404(Signature, document__convention=convention, pk=signature_pk)
+    signature = signature_of(convention, signature_pk)
+    subject = signature.document.amendment or convention
     try:
-        signature = signing.sign(signature=signature, user=request.user)
+        signing.sign(signature=signature, user=request.user)
     except signing.SigningError as error:
         messages.error(request, f"Signature refusée : {error}")
     else:
-        messages.success(request, f"La convention est signée pour {signature.signatory.person}.")
-        convention.refresh_from_db()
-        if convention.status == Convention.Status.SIGNED:
-            messages.success(request, "Tous les signataires ont signé : la convention est signée.")
-    return back_to_signatures(convention)
+        subject.refresh_from_db()
+        name = signing.subject_name(subject)
+        feminine = subject is convention
+        messages.success(
+            request,
+            f"{name} est signé{'e' if feminine else ''} pour {signature.signatory.person}.",
+        )
+        if subject.status == Convention.Status.SIGNED:
+            messages.success(
+                request,
+                f"Tous les signataires ont signé : {name[0].lower()}{name[1:]} est "
+                f"signé{'e' if feminine else ''}.",
+            )
+    return back_to_signatures(convention, signature)
 
 
 @signing_view
@@ -166,7 +199,7 @@ def signature_sign(request, convention, signature_pk):
 def signature_decline(request, convention, signature_pk):
     from . import signing
 
-    signature = get_object_or_404(Signature, document__convention=convention, pk=signature_pk)
+    signature = signature_of(convention, signature_pk)
     form = DeclineForm(request.POST, prefix=decline_prefix(signature))
     if form.is_valid():
         try:
@@ -179,7 +212,12 @@ def signature_decline(request, convention, signature_pk):
             messages.success(
                 request, "Le refus est enregistré ; les rédacteurs des parties sont prévenus."
             )
-        return back_to_signatures(convention)
+        return back_to_signatures(convention, signature)
+    amendment = signature.document.amendment
+    if amendment is not None:
+        from .views_amendments import amendment_page
+
+        return amendment_page(request, convention, amendment, status=422, decline_form=form)
     return signatures_page(request, convention, status=422, decline_form=form)
 
 
@@ -211,7 +249,10 @@ def scan_upload(request, convention):
 
 def pdf_response(stored, name):
     with stored.file.open("rb") as file:
-        data = file.read()
+        return pdf_bytes_response(file.read(), name)
+
+
+def pdf_bytes_response(data, name):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{name}.pdf"
@@ -226,7 +267,7 @@ def base_name(convention):
 @convention_view
 @require_safe
 def frozen_download(request, convention):
-    document = convention.frozen_documents.first()
+    document = convention.frozen_document
     if document is None:
         raise Http404("Cette convention n'est pas encore figée.")
     return pdf_response(document, f"{base_name(convention)}-figee")
@@ -237,7 +278,11 @@ def frozen_download(request, convention):
 def signed_download(request, convention):
     """The latest signed revision: every signature made so far."""
     signature = (
-        Signature.objects.filter(document__convention=convention, status=Signature.Status.SIGNED)
+        Signature.objects.filter(
+            document__convention=convention,
+            document__amendment=None,
+            status=Signature.Status.SIGNED,
+        )
         .order_by("-signed_at", "-pk")
         .first()
     )

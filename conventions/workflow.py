@@ -64,9 +64,16 @@ def missing_for_validation(convention, *, on, today):
 
 
 def missing_for_vote(convention, *, on, today):
+    return missing_deliberations(
+        convention.parties.all(), convention.deliberations.filter(amendment=None)
+    )
+
+
+def missing_deliberations(parties, deliberations):
+    """Each party's deliberation recorded, with its quorum and a favourable majority."""
     missing = []
-    deliberations = list(convention.deliberations.all())
-    for party in convention.parties.all():
+    deliberations = list(deliberations)
+    for party in parties:
         voted = [d for d in deliberations if d.party_id == party.pk]
         if not voted:
             missing.append(f"la délibération de {party.organisation}")
@@ -91,7 +98,7 @@ def missing_for_signature(convention, *, on, today):
     """Every signatory signed electronically, or the copy signed by hand was uploaded."""
     if convention.reference_copies.exists():
         return []
-    document = convention.frozen_documents.first()
+    document = convention.frozen_document
     if document is None:
         return ["la convention figée en PDF"]
     unsigned = (
@@ -151,8 +158,14 @@ def freeze(convention, *, user):
         raise StepRefused([str(error)]) from None
 
 
+def record_signed_version(convention, *, user):
+    from .amendments import record_version
+
+    record_version(convention)
+
+
 # What a step does besides changing the status, before it is recorded (same transaction).
-ACTIONS = {Status.READY: freeze}
+ACTIONS = {Status.READY: freeze, Status.SIGNED: record_signed_version}
 
 STEPS = [
     Step(Status.VALIDATED, (Status.DRAFT,), "Validée par le COPIL", "Date du COPIL"),

@@ -1,4 +1,5 @@
-from .convention import Amendment, Annex, Article, Convention, Party, Signatory, Visa
+from .amendment import Amendment, AmendmentArticle, ConventionVersion
+from .convention import Annex, Article, Convention, Party, Signatory, Visa
 from .deliberation import Attendance, Deliberation
 from .membership import Membership
 from .reference import Organisation, Person, Territory
@@ -14,11 +15,13 @@ from .workflow import StatusChange
 
 __all__ = [
     "Amendment",
+    "AmendmentArticle",
     "Annex",
     "Article",
     "Attendance",
     "Convention",
     "ConventionModel",
+    "ConventionVersion",
     "Deliberation",
     "FrozenDocument",
     "Membership",

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 
@@ -159,10 +160,24 @@ class Convention(models.Model):
         if self.start_date and self.end_date and self.end_date <= self.start_date:
             raise ValidationError({"end_date": "La fin doit être postérieure au début."})
 
+    @cached_property
+    def open_amendment(self):
+        """The avenant being written (status draft), through which a signed convention's
+        content may change; None otherwise."""
+        if self.pk is None or self.status not in self.LOCKED_STATUSES:
+            return None
+        return self.amendments.filter(status="draft").first()
+
+    @property
+    def frozen_document(self):
+        """The convention's own frozen PDF (not an avenant's), or None."""
+        return self.frozen_documents.filter(amendment=None).first()
+
     @property
     def is_locked(self):
-        """A convention ready for signature or beyond changes only through an amendment."""
-        return self.status in self.LOCKED_STATUSES
+        """A convention ready for signature or beyond changes only through an amendment:
+        while one is being written (draft), its content is open to its editors."""
+        return self.status in self.LOCKED_STATUSES and self.open_amendment is None
 
     def next_required_meeting(self):
         """The earliest date by which a governance body must meet (bodies prefetched)."""
@@ -321,34 +336,3 @@ class Annex(models.Model):
 
     def __str__(self):
         return f"Annexe {self.number} : {self.title}"
-
-
-class Amendment(models.Model):
-    """An avenant: the only way to change a convention once it is ready for signature."""
-
-    editable_when_locked = True
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Brouillon"
-        SIGNED = "signed", "Signé"
-
-    convention = models.ForeignKey(
-        Convention, verbose_name="convention", on_delete=models.PROTECT, related_name="amendments"
-    )
-    number = models.PositiveSmallIntegerField("numéro")
-    title = models.CharField("objet", max_length=250)
-    body = models.TextField("modifications apportées", blank=True)
-    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.DRAFT)
-    signed_on = models.DateField("signé le", null=True, blank=True)
-    history = HistoricalRecords()
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "avenant"
-        ordering = ["convention", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["convention", "number"], name="unique_amendment_number")
-        ]
-
-    def __str__(self):
-        return f"Avenant n° {self.number} à {self.convention}"

@@ -55,6 +55,15 @@ class Deliberation(models.Model):
         blank=True,
         related_name="deliberations",
     )
+    amendment = models.ForeignKey(
+        "conventions.Amendment",
+        verbose_name="avenant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliberations",
+        help_text="Vide pour une délibération sur la convention elle-même.",
+    )
     kind = models.CharField(
         "nature", max_length=20, choices=Kind.choices, default=Kind.DELIBERATION
     )

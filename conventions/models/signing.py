@@ -21,7 +21,8 @@ def signatures_storage():
 
 
 def frozen_path(document, filename):
-    return f"signatures/{document.convention_id}/convention-figee-{document.sha256[:12]}.pdf"
+    name = f"avenant-{document.amendment.number}" if document.amendment_id else "convention"
+    return f"signatures/{document.convention_id}/{name}-figee-{document.sha256[:12]}.pdf"
 
 
 def signed_path(signature, filename):
@@ -70,6 +71,15 @@ class FrozenDocument(models.Model):
         on_delete=models.CASCADE,
         related_name="frozen_documents",
     )
+    amendment = models.OneToOneField(
+        "conventions.Amendment",
+        verbose_name="avenant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="frozen_document",
+        help_text="Vide pour la convention elle-même.",
+    )
     file = models.FileField("PDF figé", storage=signatures_storage, upload_to=frozen_path)
     sha256 = models.CharField("empreinte SHA-256", max_length=64, db_index=True)
     size = models.PositiveIntegerField("taille (octets)")
@@ -93,7 +103,13 @@ class FrozenDocument(models.Model):
     class Meta:
         verbose_name = "convention figée"
         verbose_name_plural = "conventions figées"
-        constraints = [models.UniqueConstraint(fields=["convention"], name="one_frozen_document")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention"],
+                condition=models.Q(amendment=None),
+                name="one_frozen_document",
+            )
+        ]
 
     def __str__(self):
         return f"{self.convention} (figée le {self.frozen_at:%d/%m/%Y})"

@@ -1,0 +1,62 @@
+"""An avenant as a document: its title, parties, visas, articles, signature block and, in
+annex, the changes it makes to the convention (conventions/versions.py). It is printed with
+the convention's stylesheet and rendered like it (conventions/documents.py), so the same
+fetcher guards it: nothing but the application's own static files."""
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from . import amendments, documents
+from .models import Signatory, Signature
+
+
+def signed_on(convention):
+    """When the convention's text was first signed: its last signature, else its date."""
+    last = (
+        Signature.objects.filter(
+            document__convention=convention, document__amendment=None, status="signed"
+        )
+        .order_by("-signed_at")
+        .first()
+    )
+    return timezone.localdate(last.signed_at) if last else convention.signature_date
+
+
+def document_context(amendment, *, preview=False):
+    convention = amendment.convention
+    parties = list(
+        convention.parties.select_related("organisation").prefetch_related(
+            Prefetch("signatories", queryset=Signatory.objects.select_related("person"))
+        )
+    )
+    for party in parties:
+        party.signature_boxes = list(party.signatories.all()) or [None]
+    return {
+        "amendment": amendment,
+        "convention": convention,
+        "parties": parties,
+        "signed_on": signed_on(convention),
+        "earlier": list(convention.amendments.filter(number__lt=amendment.number, status="signed")),
+        "deliberations": list(amendment.deliberations.select_related("party__organisation")),
+        "articles": list(amendment.articles.all()),
+        "changes": amendments.changes(amendment),
+        "created": timezone.now(),
+        "preview": preview,
+    }
+
+
+def render_html(amendment, *, preview=False):
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(
+            "conventions/amendments/document.html", document_context(amendment, preview=preview)
+        )
+
+
+def render_pdf(amendment):
+    return documents.html_to_pdf(html=render_html(amendment))
+
+
+def render_pdf_with_boxes(*, amendment, prefix):
+    return documents.html_to_pdf_with_boxes(html=render_html(amendment), prefix=prefix)
