@@ -27,6 +27,7 @@ from .mappings import (
 from .plan import Entry, LineError, cell_at, column_of, find_header, is_blank, plural
 
 NOTE_LENGTH = 250  # Observation.note
+new_tuple = tuple.__new__
 
 
 # --- The long format ------------------------------------------------------------------------
@@ -47,7 +48,9 @@ def parse_long(plan, rows):
     width = max(index for index in positions.values() if index is not None) + 1
     cells_of = itemgetter(*(width if index is None else index for index in positions.values()))
     padding = [None] * (width + 1)
-    indicators = {code.lower(): indicator for code, indicator in plan.catalogue.indicators.items()}
+    # Codes as written (the fast path), and in lower case (``long_entry``).
+    indicators = {code: indicator.code for code, indicator in plan.catalogue.indicators.items()}
+    indicators |= {code.lower(): code for code in indicators}
     territories, scope = plan.catalogue.territory_ids, plan.catalogue.scope
     for line, cells in rows:
         if not any(cells):  # an empty line, or one of separators only
@@ -80,7 +83,7 @@ def plain_entry(raw, indicators, territory_ids, line):
         raise ValueError
     note = note.strip() if note else ""
     if value:
-        value = Decimal(value)
+        value = Decimal(value.replace(",", ".") if "," in value else value)  # « 1234,5 » too
         if not value.is_finite() or abs(value) >= TOO_BIG:
             raise ValueError
         value = value.quantize(QUANTUM, ROUND_HALF_UP)
@@ -90,8 +93,11 @@ def plain_entry(raw, indicators, territory_ids, line):
         raise ValueError
     if len(note) > NOTE_LENGTH:
         raise ValueError
-    code = indicators[indicator.strip().lower()].code
-    return Entry(code, territory_ids[territory.strip()], year, line, value, note)
+    # A tuple made directly: Entry's own constructor fills its defaults at a Python cost.
+    return new_tuple(
+        Entry,
+        (indicators[indicator], territory_ids[territory], year, line, value, note, None, False),
+    )
 
 
 class LineErrors(Exception):
@@ -117,7 +123,7 @@ def long_entry(raw, indicators, territory, line):
     dates; raises ``LineErrors`` with every bad cell of the line."""
     row = dict(zip(LONG_COLUMNS, map(text, raw), strict=True))
     errors = []
-    indicator = indicators.get(row["indicator"].lower())
+    indicator = indicators.get(row["indicator"].lower())  # a code
     if indicator is None:
         errors.append(("indicator", f"Indicateur « {row['indicator']} » inconnu."))
     if territory is None:
@@ -139,7 +145,7 @@ def long_entry(raw, indicators, territory, line):
     if errors:
         raise LineErrors(*errors)
     return Entry(
-        indicator.code, territory.pk, values["year"], line, values["value"], note, values["date"]
+        indicator, territory.pk, values["year"], line, values["value"], note, values["date"]
     )
 
 

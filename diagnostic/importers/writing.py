@@ -7,8 +7,10 @@ Python, and ``bulk_update`` builds one ``CASE`` per field: measured on SQLite, a
 ``bulk_update``. Here, SQLite gets multi-row ``INSERT ... RETURNING id`` and an
 in-process ``executemany`` of ``UPDATE``; PostgreSQL gets ``COPY`` (new ids reserved
 from the table's sequence first; changes copied to a temporary table, then one
-``UPDATE ... FROM``) and its history rows copied from the rows just written with
-``INSERT ... SELECT``. See bench/ for the figures.
+``UPDATE ... FROM``, which the table's half-empty pages make « HOT »: see migration
+0002). On both, the database copies the history rows from the rows just written with
+one ``INSERT ... SELECT`` (SQLite reads their ids from a temporary table filled
+in-process), rather than receiving every value again. See bench/ for the figures.
 """
 
 import csv
@@ -32,6 +34,7 @@ HISTORY_COLUMNS = [
 REASON_LENGTH = 100  # HistoricalObservation.history_change_reason
 COPY_ROWS = 100_000  # rows per COPY
 CHANGES = "import_changes"  # PostgreSQL: the temporary table of the changed rows
+HISTORY = "import_history"  # SQLite: the temporary table of the rows to copy to the history
 
 
 def write(plan, *, user=None, reason=""):
@@ -43,53 +46,66 @@ def write(plan, *, user=None, reason=""):
             plan.catalogue.indicators[indicator.code] = indicator
         ids = {code: indicator.pk for code, indicator in plan.catalogue.indicators.items()}
         adapt_date = connection.ops.adapt_datefield_value
-
-        def row(entry, stored_date=None):
-            date = entry.date or stored_date  # a file without dates keeps the stored ones
-            return (ids[entry.indicator], entry.territory, entry.year,
-                    adapt_date(date) if date else None, entry.value, entry.note)  # fmt: skip
-
-        created = [row(entry) for entry in plan.creates]
+        created = [
+            (ids[entry.indicator], entry.territory, entry.year,
+             adapt_date(entry.date) if entry.date else None, entry.value, entry.note)
+            for entry in plan.creates
+        ]  # fmt: skip
         plan.created_ids = insert(Observation, OBSERVATION_COLUMNS, created, returning=True)
-        updated = [(pk, row(entry, stored[2])) for entry, pk, stored in plan.updates]
-        update(Observation, ["date", "value", "note"], [(*row[3:], pk) for pk, row in updated])
+        changed = [
+            # A file without dates keeps the stored ones.
+            (adapt_date(date) if (date := entry.date or stored[2]) else None, entry.value,
+             entry.note, pk)
+            for entry, pk, stored in plan.updates
+        ]  # fmt: skip
+        update(Observation, ["date", "value", "note"], changed)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         stamp = (now, reason[:REASON_LENGTH], getattr(user, "pk", None))
-        write_history(plan.created_ids, created, updated, stamp)
+        write_history(plan.created_ids, [change[-1] for change in changed], stamp)
     plan.written = True
     return plan
 
 
-def write_history(created_ids, created, updated, stamp):
+def write_history(created_ids, updated_ids, stamp):
     """The history rows of the new and changed observations (``stamp``: date, reason,
-    user). PostgreSQL copies them from the rows just written."""
-    if connection.vendor != "postgresql":
-        history = [(pk, *row, "+", *stamp) for pk, row in zip(created_ids, created, strict=True)]
-        history += [(pk, *row, "~", *stamp) for pk, row in updated]
-        insert(Observation.history.model, HISTORY_COLUMNS, history)
-        return
-    if created_ids:  # consecutive: see reserve_ids
-        copy_history(("id BETWEEN %s AND %s", [created_ids[0], created_ids[-1]]), "+", stamp)
-    if updated:  # their ids are in the temporary table of ``update``
-        copy_history((f"id IN (SELECT id FROM {CHANGES})", []), "~", stamp)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE {CHANGES}")
+    user), copied by the database from the rows just written."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if created_ids:  # consecutive: see reserve_ids
+                where = ("id BETWEEN %s AND %s", [created_ids[0], created_ids[-1]])
+                copy_history(cursor, where, "%s", ["+"], stamp)
+            if updated_ids:  # their ids are in the temporary table of ``update``
+                copy_history(cursor, (f"id IN (SELECT id FROM {CHANGES})", []), "%s", ["~"], stamp)
+                cursor.execute(f"DROP TABLE {CHANGES}")
+            return
+        # SQLite: the ids and the type of change in a temporary table, filled in-process.
+        cursor.execute(f"CREATE TEMPORARY TABLE {HISTORY} (id INTEGER PRIMARY KEY, kind TEXT)")
+        cursor.executemany(
+            f"INSERT INTO {HISTORY} (id, kind) VALUES (%s, %s)",
+            [*((pk, "+") for pk in created_ids), *((pk, "~") for pk in updated_ids)],
+        )
+        where = (f"id IN (SELECT id FROM {HISTORY})", [])
+        copy_history(
+            cursor, where, f"(SELECT kind FROM {HISTORY} AS h WHERE h.id = o.id)", [], stamp
+        )
+        cursor.execute(f"DROP TABLE {HISTORY}")
 
 
-def copy_history(condition, history_type, stamp):
+def copy_history(cursor, condition, history_type, type_params, stamp):
     """The history rows of the observations matching ``condition`` (SQL and parameters),
-    as they are now (PostgreSQL)."""
+    as they are now; ``history_type`` is the SQL of their type of change."""
     where, params = condition
     history = Observation.history.model
     columns = quoted(history, HISTORY_COLUMNS)
-    values = ", ".join(quoted(Observation, ["id", *OBSERVATION_COLUMNS]))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} "
-            f"({', '.join(columns)}) SELECT {values}, %s, %s, %s, %s "
-            f"FROM {connection.ops.quote_name(Observation._meta.db_table)} WHERE {where}",
-            [history_type, *stamp, *params],
-        )
+    values = ", ".join(
+        f"o.{column}" for column in quoted(Observation, ["id", *OBSERVATION_COLUMNS])
+    )
+    cursor.execute(
+        f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} "
+        f"({', '.join(columns)}) SELECT {values}, {history_type}, %s, %s, %s "
+        f"FROM {connection.ops.quote_name(Observation._meta.db_table)} AS o WHERE o.{where}",
+        [*type_params, *stamp, *params],
+    )
 
 
 def quoted(model, attnames):

@@ -60,6 +60,7 @@ class Observation(models.Model):
         verbose_name="indicateur",
         on_delete=models.CASCADE,
         related_name="observations",
+        db_index=False,  # the unique constraint (indicator, territory, year) serves
     )
     territory = models.ForeignKey(
         "conventions.Territory",
@@ -75,7 +76,9 @@ class Observation(models.Model):
     note = models.CharField(
         "note", max_length=250, blank=True, help_text="« 224, soit 16 % des aides »"
     )
-    history = HistoricalRecords()
+    # The history is read by observation (its id); an import writes a history row for each
+    # observation it changes, so no other index to maintain.
+    history = HistoricalRecords(no_db_index=["indicator", "territory"])
 
     class Meta:
         verbose_name = "observation"

@@ -353,6 +353,33 @@ def test_long_import_keeps_a_history_of_each_change(demo):
     assert history.last().history_user == user
 
 
+def test_one_import_that_creates_and_updates_writes_the_history_of_each(demo):
+    user = User.objects.get(username="caf-jura")
+    lines = table(
+        ["indicator", "territory", "year", "value", "note"],
+        ["pop_total", FRAISANS, "2021", "1200", ""],
+        ["pop_total", ORCHAMPS, "2021", "1000", ""],
+    )
+    importers.import_observations(source="long", rows=lines[:2])
+    lines[1] = (2, ["pop_total", FRAISANS, "2021", "1210", "estimation"])
+
+    plan = importers.import_observations(source="long", rows=lines, user=user, reason="Mise à jour")
+
+    assert plan.counts == {"new": 1, "update": 1, "unchanged": 0, "kept": 0}
+    latest = {
+        code: observation("pop_total", code, 2021).history.latest("history_id")
+        for code in (FRAISANS, ORCHAMPS)
+    }
+    assert [
+        (h.history_type, h.value, h.note, h.history_change_reason, h.history_user)
+        for h in latest.values()
+    ] == [
+        ("~", Decimal("1210"), "estimation", "Mise à jour", user),
+        ("+", Decimal("1000"), "", "Mise à jour", user),
+    ]
+    assert observation("pop_total", FRAISANS, 2021).history.count() == 2
+
+
 # --- Bad files ------------------------------------------------------------------------------
 
 
