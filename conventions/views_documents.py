@@ -6,7 +6,8 @@ asked for, as it loads WeasyPrint (about a second), which no other page needs.
 """
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
@@ -29,7 +30,13 @@ def document_preview(request, convention):
 def document_download(request, convention):
     from . import documents
 
-    response = HttpResponse(documents.render_pdf(convention=convention), "application/pdf")
+    try:
+        pdf = documents.render_pdf(convention=convention)
+    except scans.ScanError as error:  # a scanned deliberation cannot be printed
+        back = reverse("conventions:convention-documents", args=[convention.pk])
+        context = {"message": f"Le PDF n'a pas pu être produit : {error}", "back_url": back}
+        return render(request, "refused.html", context, status=503)
+    response = HttpResponse(pdf, "application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=documents.filename(convention)
     )

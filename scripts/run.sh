@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # WeasyPrint (the convention as a PDF) needs Pango, HarfBuzz's subsetter and the DejaVu
-# fonts (found by fontconfig, never committed); the PDF tests read it with poppler's tools.
+# fonts (found by fontconfig, never committed); poppler's pdftoppm turns the pages of a
+# scanned deliberation into the images the PDF prints (conventions/scans.py).
 pdf_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
   fonts-dejavu-extra poppler-utils)
 missing=()

@@ -17,7 +17,8 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 # WeasyPrint (the convention as a PDF) needs Pango, HarfBuzz's subsetter and the DejaVu
-# fonts (found by fontconfig, never committed); the PDF tests read it with poppler's tools.
+# fonts (found by fontconfig, never committed); the PDF tests read it with poppler's tools,
+# and poppler's pdftoppm prints the pages of scanned deliberations (conventions/scans.py).
 # Signing (pyHanko) stamps with NimbusSans from fonts-urw-base35 (1000 units per em); the
 # signature tests check with poppler's pdfsig, trusting the test authority through an NSS
 # folder made with certutil (libnss3-tools).

@@ -452,3 +452,19 @@ def test_preview_links_the_scan_instead_of_printing_it(client, deliberation):
 
     assert scan_url(deliberation) in page
     assert documents.SCAN_URL not in page
+
+
+def test_without_pdftoppm_the_download_says_why(client, deliberation, monkeypatch, settings):
+    settings.MEDIA_ROOT = settings.MEDIA_ROOT / "sans-pdftoppm"  # an empty PDF cache
+    attach(deliberation, sample_pdf(RED))
+    monkeypatch.setenv("PATH", "/nonexistent")
+    client.login(username=READER, password="demo-ctg")
+
+    response = client.get(
+        reverse("conventions:document-download", args=[deliberation.convention_id])
+    )
+
+    assert response.status_code == 503
+    assert "pdftoppm (paquet poppler-utils) manque sur le serveur" in html.unescape(
+        response.content.decode()
+    )
