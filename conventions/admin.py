@@ -6,11 +6,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from .forms import ScanFormMixin
 from .models import (
     Amendment,
+    AmendmentArticle,
     Annex,
     Article,
     Attendance,
     Convention,
     ConventionModel,
+    ConventionVersion,
     Deliberation,
     Membership,
     ModelArticle,
@@ -254,6 +256,11 @@ class ConventionModelAdmin(SimpleHistoryAdmin):
     inlines = [ModelArticleInline]
 
 
+class AmendmentArticleInline(admin.StackedInline):
+    model = AmendmentArticle
+    extra = 0
+
+
 @admin.register(Amendment)
 class AmendmentAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "status", "signed_on")
@@ -261,6 +268,27 @@ class AmendmentAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "convention__short_title")
     autocomplete_fields = ("convention",)
     list_select_related = ("convention",)
+    # Its life (frozen, signed) goes through the avenant's page and the signatures.
+    readonly_fields = ("status", "signed_on", "opened_at", "opened_by")
+    inlines = [AmendmentArticleInline]
+
+
+@admin.register(ConventionVersion)
+class ConventionVersionAdmin(admin.ModelAdmin):
+    """The signed versions: recorded by the signatures, never written by hand."""
+
+    list_display = ("__str__", "number", "created_at", "sha256")
+    list_select_related = ("convention", "amendment")
+    exclude = ("content",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Article)

@@ -169,6 +169,11 @@ class Convention(models.Model):
         return self.amendments.filter(status="draft").first()
 
     @property
+    def signed_amendments(self):
+        """The avenants signed so far: the current text includes them."""
+        return self.amendments.filter(status="signed").order_by("number")
+
+    @property
     def frozen_document(self):
         """The convention's own frozen PDF (not an avenant's), or None."""
         return self.frozen_documents.filter(amendment=None).first()

@@ -242,7 +242,9 @@ def test_signed_by_everyone_the_avenant_makes_a_new_version(amended, signed, tmp
     assert version.content["actions.action"]
     with version.file.open("rb") as file:
         consolidated = file.read()
-    assert flat(text_of(consolidated, tmp_path, "consolide.pdf")).count(NEW_NAME) >= 1
+    consolidated_text = flat(text_of(consolidated, tmp_path, "consolide.pdf"))
+    assert NEW_NAME in consolidated_text
+    assert "modifié par l'avenant n° 1 du" in consolidated_text
     path = tmp_path / "avenant-signe.pdf"
     path.write_bytes(signing.latest_pdf(amended.frozen_document))
     found = pdfsig(path, nss_folder)
