@@ -153,5 +153,6 @@ register(
         ProgressForm,
         "actions/_progress_row.html",
         "actions:tab",
+        follow_up=True,
     ),
 )

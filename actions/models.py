@@ -59,6 +59,10 @@ class ActionQuerySet(ScopedQuerySet):
 
 
 class Action(models.Model):
+    # Its progress is followed year after year, the convention signed or not
+    # (conventions/locking.py lets these fields change on a locked convention).
+    follow_up_fields = ("progress",)
+
     class Frequency(models.TextChoices):
         YEARLY = "annuelle", "Annuelle"
         TWICE_YEARLY = "bi-annuelle", "Bi-annuelle"

@@ -17,6 +17,11 @@ READ_ONLY = "Votre accès à cette convention est en lecture seule."
 LOCKED = "Cette convention est « {status} » : elle ne peut plus être modifiée, sauf par un avenant."
 
 
+def check_can_write_part(convention, part):
+    """Follow-up parts are written on a locked convention too; the others are not."""
+    check_can_edit(convention, locked_ok=part.follow_up)
+
+
 def check_can_edit(convention, *, locked_ok=False):
     if not convention.user_can_edit:
         raise PermissionDenied(READ_ONLY)
@@ -67,5 +72,6 @@ def workspace(convention, tab, **extra):
         "tab": tab,
         "tab_label": TABS[tab][0],
         "can_edit": convention.is_editable_by_user,
+        "can_follow": bool(getattr(convention, "user_can_edit", False)),
         "parts": REGISTRY,
     } | extra

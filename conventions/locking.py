@@ -68,9 +68,24 @@ def refuse_locked_rows(queryset):
     refuse_if_locked(conventions.first())
 
 
+def only_follow_up_changed(model, instance):
+    """Whether the save of ``instance`` changes nothing but its ``follow_up_fields``."""
+    follow_up = set(getattr(model, "follow_up_fields", ()))
+    if not follow_up or instance.pk is None:
+        return False
+    names = [f.attname for f in model._meta.concrete_fields if f.name not in follow_up]
+    stored = model._default_manager.filter(pk=instance.pk).values(*names).first()
+    return stored is not None and all(stored[n] == getattr(instance, n) for n in names)
+
+
 @receiver(pre_save)
+def guard_part_saves(sender, instance, **kwargs):
+    if is_guarded(sender) and not only_follow_up_changed(sender, instance):
+        refuse_if_locked(convention_of(instance))
+
+
 @receiver(pre_delete)
-def guard_parts(sender, instance, **kwargs):
+def guard_part_deletions(sender, instance, **kwargs):
     if is_guarded(sender):
         refuse_if_locked(convention_of(instance))
 

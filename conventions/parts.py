@@ -23,6 +23,9 @@ class Part:
     order_field: str | None = None
     order_scope: tuple = ("convention",)
     add_label: str = "Ajouter"
+    # A part that records the convention's life (an action's progress, the bodies'
+    # meetings), not its text: its editors still write it once the convention is signed.
+    follow_up: bool = False
 
     @property
     def label(self):

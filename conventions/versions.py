@@ -45,10 +45,11 @@ def printable(value):
 def fields_of(model):
     path = getattr(model, "convention_path", "convention")
     first = path.split("__")[0]
+    skipped = SKIPPED | set(getattr(model, "follow_up_fields", ()))
     return [
         f
         for f in model._meta.concrete_fields
-        if f.name not in SKIPPED and f.name != first and not isinstance(f, models.FileField)
+        if f.name not in skipped and f.name != first and not isinstance(f, models.FileField)
     ]
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from .access import convention_view, workspace
+from .access import check_can_write_part, convention_view, workspace
 from .parts import REGISTRY
 
 
@@ -32,7 +32,13 @@ def tab_url(convention, part):
 
 
 def render_row(request, convention, part, item):
-    context = {"convention": convention, "part": part, "item": item, "can_edit": True}
+    context = {
+        "convention": convention,
+        "part": part,
+        "item": item,
+        "can_edit": convention.is_editable_by_user,
+        "can_follow": True,
+    }
     return render(request, part.row_template, context)
 
 
@@ -42,9 +48,10 @@ def render_form(request, convention, part, form, item=None, status=200):
     return render(request, template, context, status=status)
 
 
-@convention_view(edit=True)
+@convention_view(edit=True, locked_ok=True)  # then check_can_write_part
 def part_add(request, convention, slug):
     part = get_part(slug)
+    check_can_write_part(convention, part)
     form = part.form_class(
         request.POST or None, request.FILES or None, convention=convention, part=part
     )
@@ -57,9 +64,10 @@ def part_add(request, convention, slug):
     return render_form(request, convention, part, form, status=422 if form.errors else 200)
 
 
-@convention_view(edit=True)
+@convention_view(edit=True, locked_ok=True)  # then check_can_write_part
 def part_edit(request, convention, slug, item_pk):
     part = get_part(slug)
+    check_can_write_part(convention, part)
     item = get_item(request, convention, part, item_pk)
     form = part.form_class(
         request.POST or None,
@@ -85,12 +93,14 @@ def part_row(request, convention, slug, item_pk):
     item = get_item(request, convention, part, item_pk)
     context = {"convention": convention, "part": part, "item": item}
     context["can_edit"] = convention.is_editable_by_user
+    context["can_follow"] = convention.user_can_edit
     return render(request, part.row_template, context)
 
 
-@convention_view(edit=True)
+@convention_view(edit=True, locked_ok=True)  # then check_can_write_part
 def part_delete(request, convention, slug, item_pk):
     part = get_part(slug)
+    check_can_write_part(convention, part)
     item = get_item(request, convention, part, item_pk)
     if request.method == "POST":
         label = str(item)

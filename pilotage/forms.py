@@ -177,5 +177,5 @@ register(
         order_field="order",
         order_scope=("body",),
     ),
-    Part("reunion", Meeting, MeetingForm, "pilotage/_reunion_row.html", TAB),
+    Part("reunion", Meeting, MeetingForm, "pilotage/_reunion_row.html", TAB, follow_up=True),
 )

@@ -135,6 +135,10 @@ class Mission(models.Model):
 
 
 class Meeting(models.Model):
+    """A meeting of a body: the convention's life, recorded after its signature too."""
+
+    editable_when_locked = True
+
     body = models.ForeignKey(
         Body, verbose_name="instance", on_delete=models.CASCADE, related_name="meetings"
     )
