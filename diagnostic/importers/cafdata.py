@@ -8,8 +8,8 @@ case, numbers written the French way too. Which lines are read:
 - lines without a commune (``99999``: households living abroad, ``XXXXX``: commune
   unknown, or no code) are ignored and counted;
 - a code that is not a commune code (``39A35``) is an error of its line;
-- a commune the application does not know is ignored, its code listed in the remarks: a
-  Cafdata file covers France or a whole département;
+- a commune the application does not know is ignored, its code listed in the remarks
+  (``ImportPlan.unknown``): a Cafdata file covers France or a whole département;
 - a commune outside the scope (from a convention's workspace: anything but the communes
   of its EPCI) is ignored and counted;
 - one reference date a year: a year's observation is that of its latest date in the file
@@ -58,7 +58,6 @@ ALL_MASKED_NOTE = "Secret statistique : valeur masquée pour toutes les communes
 # Lines Cafdata publishes without a commune: households living abroad (99999), whose
 # commune is unknown (XXXXX), or a cell left empty.
 NO_COMMUNE = frozenset({"", "99999", "XXXXX"})
-SHOWN_CODES = 5
 SHOWN_NAMES = 10
 
 
@@ -107,7 +106,7 @@ def parse_caf(plan, rows):
 
 def read_communes(plan, rows, commune_at, date_at, columns):
     """The commune lines within the scope, every cell checked, one date a year."""
-    communes, seen, unlocated, unknown = [], {}, 0, Counter()
+    communes, seen, unlocated = [], {}, 0
     for line, cells in rows:
         if is_blank(cells):
             continue
@@ -120,7 +119,7 @@ def read_communes(plan, rows, commune_at, date_at, columns):
             continue
         territory = plan.catalogue.territory(code)
         if territory is None:
-            unknown[code] += 1
+            plan.unknown[code] += 1
             continue
         if territory.kind != Territory.Kind.COMMUNE:
             plan.error(line, f"« {code} » est le code d'un territoire qui n'est pas une commune.")
@@ -152,14 +151,6 @@ def read_communes(plan, rows, commune_at, date_at, columns):
         plan.remarks.append(
             f"{plural(unlocated, 'ligne')} sans commune (code 99999 : allocataires résidant à "
             "l'étranger, XXXXX : commune de résidence inconnue, ou code vide) : ignorée(s)."
-        )
-    if unknown:
-        codes = ", ".join(sorted(unknown)[:SHOWN_CODES])
-        codes += " …" if len(unknown) > SHOWN_CODES else ""
-        plan.remarks.append(
-            f"{plural(sum(unknown.values()), 'ligne')} de communes que l'application ne connaît "
-            f"pas ({codes}) : ignorée(s). Un fichier Cafdata couvre la France ou un département "
-            "entier ; seules les communes enregistrées sont lues."
         )
     return latest_dates_only(plan, communes)
 

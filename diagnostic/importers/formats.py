@@ -180,9 +180,12 @@ def parse_insee(plan, rows, *, this_year):
         if is_blank(cells):
             continue
         code = normalize_code(text(cell_at(cells, code_at)).upper())
+        if not code:
+            plan.error(line, "code géographique absent.", "CODGEO")
+            continue
         territory = plan.catalogue.territory(code)
-        if territory is None:
-            plan.error(line, f"territoire « {code} » inconnu.", "CODGEO")
+        if territory is None:  # a file of every commune of France or of a département
+            plan.unknown[code] += 1
             continue
         if code in seen:
             plan.error(line, f"le territoire {code} figure déjà à la ligne {seen[code]}.")

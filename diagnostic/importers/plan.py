@@ -8,6 +8,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connection
@@ -148,6 +149,9 @@ class ImportPlan:
     remarks: list = field(default_factory=list)
     ignored_columns: list = field(default_factory=list)
     out_of_scope: Counter = field(default_factory=Counter)  # territory → lines ignored
+    # Code → lines ignored: territories the application does not know (a national or
+    # départemental open-data file lists them all).
+    unknown: Counter = field(default_factory=Counter)
     # Once compared: entries to create, and (entry, observation id, stored (value, note,
     # date)) to update, left unchanged, or kept because the file masks their value.
     creates: list = field(default_factory=list)
@@ -248,6 +252,14 @@ class ImportPlan:
                 f"{plural(lines, 'ligne ignorée', 'lignes ignorées')} : territoires hors de la "
                 f"convention ({', '.join(names[:5])}{more})."
             )
+        if self.unknown:
+            codes = sorted(self.unknown)
+            more = " …" if len(codes) > 5 else ""
+            remarks.append(
+                f"{plural(sum(self.unknown.values()), 'ligne')} de territoires que l'application "
+                f"ne connaît pas ({', '.join(codes[:5])}{more}) : ignorée(s). Un fichier national "
+                "ou départemental en compte beaucoup ; seuls les territoires enregistrés sont lus."
+            )
         return remarks
 
 
@@ -328,18 +340,22 @@ def stored_observations(indicator_ids, territory_ids, years):
     conditions = " AND ".join(
         f"{column} IN ({', '.join(['%s'] * len(values))})" for column, values in keys.items()
     )
-    columns = "id, indicator_id, territory_id, year, value, note, date"
+    columns = "indicator_id, territory_id, year, id, value, note, date"
     with connection.cursor() as cursor:
         execute(cursor, f"SELECT {columns} FROM {table} WHERE {conditions}", [
             value for values in keys.values() for value in values
         ])  # fmt: skip
         rows = cursor.fetchall()
-    sqlite = connection.vendor == "sqlite"  # numbers and text, where drivers give objects
-    return {
-        (i, t, y): (pk, from_sqlite(value) if sqlite else value, note,
-                    datetime.date.fromisoformat(date) if sqlite and date else date)
-        for pk, i, t, y, value, note, date in rows
-    }  # fmt: skip
+    if connection.vendor == "sqlite":  # numbers and text, where drivers give objects
+        return {
+            (i, t, y): (pk, from_sqlite(value), note,
+                        datetime.date.fromisoformat(date) if date else date)
+            for i, t, y, pk, value, note, date in rows
+        }  # fmt: skip
+    return dict(zip(map(KEY, rows), map(STORED, rows), strict=True))  # no Python loop
+
+
+KEY, STORED = itemgetter(0, 1, 2), itemgetter(3, 4, 5, 6)
 
 
 def from_sqlite(value):

@@ -183,7 +183,7 @@ def copy_insert(model, attnames, rows, returning):
 
 
 def required_texts(model, attnames):
-    """The text columns that cannot be NULL: a text ``\\N`` in them is read as such."""
+    """The text columns that cannot be NULL: an empty field in them is an empty text."""
     return [
         connection.ops.quote_name(field.column)
         for field in model._meta.concrete_fields
@@ -206,22 +206,17 @@ def reserve_ids(cursor, model, count):
     return first
 
 
-NULL = "\\N"
-
-
 def copy(cursor, table, columns, rows, not_null=()):
-    """``COPY`` in CSV format: ``\\N`` stands for NULL (an empty text stays an empty text),
-    never in the ``not_null`` text columns."""
+    """``COPY`` in CSV format, where an unquoted empty field is NULL (the ``csv`` module
+    writes ``None`` so, without a Python loop over the values), except in the
+    ``not_null`` text columns, where it is an empty text."""
     fields = ", ".join(columns)
-    options = f"FORMAT csv, NULL '{NULL}'"
+    options = "FORMAT csv"
     if not_null:
         options += f", FORCE_NOT_NULL ({', '.join(not_null)})"
     sql = f"COPY {table} ({fields}) FROM STDIN WITH ({options})"
     for start in range(0, len(rows), COPY_ROWS):
         out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(
-            [NULL if value is None else value for value in values]
-            for values in rows[start : start + COPY_ROWS]
-        )
+        csv.writer(out, lineterminator="\n").writerows(rows[start : start + COPY_ROWS])
         out.seek(0)
         cursor.cursor.copy_expert(sql, out)

@@ -114,9 +114,9 @@ def test_cafdata_lines_without_a_commune_or_of_unknown_communes_are_ignored_and_
         "commune de résidence inconnue, ou code vide) : ignorée(s)."
     ) in remarks
     assert (
-        "3 lignes de communes que l'application ne connaît pas (25056, 39198) : ignorée(s). "
-        "Un fichier Cafdata couvre la France ou un département entier ; seules les communes "
-        "enregistrées sont lues."
+        "3 lignes de territoires que l'application ne connaît pas (25056, 39198) : "
+        "ignorée(s). Un fichier national ou départemental en compte beaucoup ; seuls les "
+        "territoires enregistrés sont lus."
     ) in remarks
     assert not Observation.objects.filter(territory__code__in=["99999", "39198", "25056"])
 
@@ -304,6 +304,24 @@ def test_insee_workbook_with_another_census_and_a_title_above_the_header(demo):
     assert value("men_total", FRAISANS, 2016) == 480
 
 
+def test_insee_territories_the_application_does_not_know_are_ignored_and_said(demo):
+    lines = table(
+        ["CODGEO", "LIBGEO", "P21_POP"],
+        [FRAISANS, "Fraisans", "1200"],
+        ["39198", "Dole", "23500"],
+        ["25056", "Besançon", "119200"],
+    )
+
+    plan = importers.import_observations(source="insee", rows=lines)
+
+    assert plan.written and value("pop_total", FRAISANS, 2021) == 1200
+    assert (
+        "2 lignes de territoires que l'application ne connaît pas (25056, 39198) : ignorée(s). "
+        "Un fichier national ou départemental en compte beaucoup ; seuls les territoires "
+        "enregistrés sont lus."
+    ) in plan.all_remarks()
+
+
 def test_insee_creates_the_age_bands(demo):
     run("insee", "insee_comparateur_2021.csv")
 
@@ -395,10 +413,10 @@ BAD_FILES = {
     ("caf", "cafdata_missing_column.csv"): [
         "Ligne 1 : colonne « dtreffre » absente (date de référence).",
     ],
-    ("insee", "insee_bad.csv"): [
-        "Ligne 3, colonne « CODGEO » : territoire « 39999 » inconnu.",
+    ("insee", "insee_bad.csv"): [  # line 3, a territory the application does not know: ignored
         "Ligne 4, colonne « P21_POP » : « mille » n'est pas un nombre.",
         "Ligne 5 : le territoire 39235 figure déjà à la ligne 2.",
+        "Ligne 6, colonne « CODGEO » : code géographique absent.",
     ],
     ("insee", "insee_missing_column.csv"): [
         "Ligne 1 : colonne « CODGEO » absente (code géographique).",
