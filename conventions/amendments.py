@@ -113,11 +113,12 @@ def open_amendment(convention, *, user, title, body=""):
     return amendment
 
 
-def missing_for_ready(amendment):
+def missing_for_ready(amendment, *, changed=None):
+    """What the avenant lacks to be frozen; ``changed``: its ``changes``, when known."""
     missing = []
     if amendment.status != Status.DRAFT:
         return [f"un avenant en préparation (il est « {amendment.get_status_display()} »)"]
-    if not changes(amendment):
+    if not (changes(amendment) if changed is None else changed):
         missing.append("au moins une modification de la convention ou de ses annexes")
     if not amendment.articles.exists():
         missing.append("au moins un article")

@@ -130,14 +130,15 @@ def amendment_page(request, convention, amendment, *, status=200, **forms_given)
     new_article = forms_given.get("new_article_form") or ArticleForm(
         amendment=amendment, prefix="nouvel-article", initial={"number": len(articles) + 1}
     )
+    changes = amendments.changes(amendment)
     context = workspace(
         convention,
         "documents",
         amendment=amendment,
         articles=articles,
-        changes=amendments.changes(amendment),
+        changes=changes,
         deliberations=list(amendment.deliberations.select_related("party__organisation")),
-        missing=amendments.missing_for_ready(amendment) if draft else [],
+        missing=amendments.missing_for_ready(amendment, changed=changes) if draft else [],
         writer=writer,
         form=forms_given.get("form") or AmendmentForm(instance=amendment),
         new_article_form=new_article,

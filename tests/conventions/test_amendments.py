@@ -27,7 +27,7 @@ from conventions.models import (
 )
 from conventions.workflow import StepRefused
 from tests.conventions.conftest import SIGNERS, pdfsig, signer_for
-from tests.factories import ConventionFactory
+from tests.factories import ActionFactory, ConventionFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -389,3 +389,35 @@ def test_the_versions_stay_downloadable(amended, signed, client, tmp_path):
     assert NEW_NAME in flat(text_of(consolidated.content, tmp_path, "consolide.pdf"))
     listing = client.get(reverse("conventions:amendment-list", args=[signed.pk]))
     assert "Texte consolidé après l'avenant n° 1" in listing.content.decode()
+
+
+# Query budgets
+
+
+def page_queries(client, url, django_assert_max_num_queries, budget):
+    with django_assert_max_num_queries(budget) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_avenant_page_queries_do_not_grow_with_its_changes(
+    changed, client, django_assert_max_num_queries
+):
+    login(client, "epci-jura-nord")
+    url = reverse("conventions:amendment-detail", args=[changed.convention_id, 1])
+    few = page_queries(client, url, django_assert_max_num_queries, 50)
+    for action in changed.convention.actions.all()[:10]:
+        action.name = f"{action.name} (modifiée)"
+        action.save()
+    field = changed.convention.actions.first().field
+    for order in range(100, 105):
+        ActionFactory(convention=changed.convention, field=field, order=order)
+    vote(changed)
+    assert page_queries(client, url, django_assert_max_num_queries, 50) <= few + 2
+
+
+def test_the_avenants_list_stays_within_its_budget(amended, client, django_assert_max_num_queries):
+    login(client, "lecteur-jura-nord")
+    url = reverse("conventions:amendment-list", args=[amended.convention_id])
+    page_queries(client, url, django_assert_max_num_queries, 15)
