@@ -31,6 +31,7 @@ import it when they render.
 
 import hashlib
 import importlib.util
+import logging
 import mimetypes
 import os
 import posixpath
@@ -55,6 +56,8 @@ from actions.views import actions_prefetch, by_field
 
 from . import scans
 from .models import Attendance, Deliberation, Party, Signatory
+
+logger = logging.getLogger(__name__)
 
 BASE_URL = "https://document.ctg.invalid/"
 PDF_OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True}
@@ -280,7 +283,8 @@ def scan_images(scanned):
 def layout(*, html, url_fetcher=None, images=None):
     """WeasyPrint's layout of ``html``; ``images`` (scanned pages) go to the fetcher."""
     fetcher = url_fetcher or StaticFilesFetcher()
-    fetcher.images = dict(images or {})
+    if images:
+        fetcher.images = {**getattr(fetcher, "images", {}), **images}
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
     if not document.metadata.created:  # the HTML leaves it out: see the module's docstring
         document.metadata.created = timezone.now().isoformat(timespec="seconds")
@@ -300,7 +304,10 @@ def render_pdf(*, convention, url_fetcher=None, cache=True):
         return pdf
     pdf = html_to_pdf(html=html, url_fetcher=url_fetcher, images=scan_images(scanned))
     if cache:
-        PdfCache().set(key, pdf)
+        try:
+            PdfCache().set(key, pdf)
+        except OSError:  # a cache that cannot be written costs speed, not the download
+            logger.warning("Cache des PDF : écriture impossible", exc_info=True)
     return pdf
 
 

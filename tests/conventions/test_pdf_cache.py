@@ -145,3 +145,12 @@ def test_second_download_comes_from_the_cache(client, convention, renders, djang
     assert first.status_code == second.status_code == 200
     assert second.content == first.content
     assert len(renders) == 1
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_the_download(convention, settings, caplog):
+    settings.MEDIA_ROOT = settings.MEDIA_ROOT / "fichier"
+    settings.MEDIA_ROOT.parent.mkdir(parents=True, exist_ok=True)
+    settings.MEDIA_ROOT.write_bytes(b"")  # a file where the cache's folder would be
+
+    assert documents.render_pdf(convention=convention).startswith(b"%PDF")
+    assert "écriture impossible" in caplog.text
