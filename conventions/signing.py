@@ -53,6 +53,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from .models import (
     Convention,
+    ConventionVersion,
     FrozenDocument,
     Membership,
     ReferenceCopy,
@@ -695,22 +696,34 @@ def revision_ends(data):
     return sorted(ends)
 
 
+def of_amendment(document):
+    return f" de l'{document.amendment.label.lower()}" if document.amendment_id else ""
+
+
 def find_match(data):
     """The longest prefix of ``data`` that is a PDF we stored (frozen, signed, scanned)."""
     digests = {sha256(data[:end]): end for end in revision_ends(data)}
     found = []
-    for document in FrozenDocument.objects.filter(sha256__in=digests).select_related("convention"):
-        found.append(
-            (digests[document.sha256], document.convention, "la version figée (avant signature)")
-        )
-    for signature in Signature.objects.filter(sha256__in=digests).select_related(
-        "document__convention", "signatory__person"
+    for document in FrozenDocument.objects.filter(sha256__in=digests).select_related(
+        "convention", "amendment"
     ):
-        label = f"la version signée par {signature.signatory.person}"
+        label = f"la version figée{of_amendment(document)} (avant signature)"
+        found.append((digests[document.sha256], document.convention, label))
+    for signature in Signature.objects.filter(sha256__in=digests).select_related(
+        "document__convention", "document__amendment", "signatory__person"
+    ):
+        label = (
+            f"la version{of_amendment(signature.document)} signée par {signature.signatory.person}"
+        )
         found.append((digests[signature.sha256], signature.document.convention, label))
     for copy in ReferenceCopy.objects.filter(sha256__in=digests).select_related("convention"):
         label = f"l'exemplaire signé à la main déposé le {date_format(copy.uploaded_at, 'j F Y')}"
         found.append((digests[copy.sha256], copy.convention, label))
+    for version in ConventionVersion.objects.filter(sha256__in=digests).select_related(
+        "convention"
+    ):
+        label = f"le texte consolidé après l'avenant n° {version.number}"
+        found.append((digests[version.sha256], version.convention, label))
     if not found:
         return None
     end, convention, label = max(found, key=lambda item: item[0])

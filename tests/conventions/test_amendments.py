@@ -254,9 +254,14 @@ def test_signed_by_everyone_the_avenant_makes_a_new_version(amended, signed, tmp
     assert convention.status == Convention.Status.SIGNED and convention.is_locked
 
 
-def test_the_signed_avenant_is_verified_as_ours(amended):
+def test_the_signed_avenant_and_the_consolidated_text_are_recognised(amended):
     report = signing.verify(data=signing.latest_pdf(amended.frozen_document))
     assert report.all_valid and report.match.convention == amended.convention
+    assert report.match.label == "la version de l'avenant n° 1 signée par M. Gérôme FASSENET"
+    with amended.version.file.open("rb") as file:
+        consolidated = signing.verify(data=file.read())
+    assert consolidated.match.label == "le texte consolidé après l'avenant n° 1"
+    assert consolidated.match.whole and not consolidated.signatures
 
 
 def test_after_the_avenant_the_changes_are_against_the_new_version(amended, users):
