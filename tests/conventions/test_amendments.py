@@ -285,7 +285,7 @@ def test_editor_opens_an_avenant_from_the_page(signed, client):
         "conventions:amendment-detail", args=[signed.pk, amendment.number]
     )
     page = client.get(response["Location"])
-    assert "Avenant en préparation" in page.content.decode()
+    assert "ces modifications font partie de l'avenant" in page.content.decode()
     assert "Prolongation" in page.content.decode()
 
 
