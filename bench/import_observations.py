@@ -84,7 +84,10 @@ def timed(step, rows, function):
     seconds = time.perf_counter() - started
     assert plan.ok, plan.sorted_errors()[:5]
     counts = ", ".join(f"{n} {kind}" for kind, n in plan.counts.items() if n)
-    print(f"  {step:<42} {seconds:7.1f} s  {rows / seconds:10,.0f} lignes/s  ({counts})")
+    print(
+        f"  {step:<42} {seconds:7.1f} s  {rows / seconds:10,.0f} lignes/s  ({counts}; "
+        f"charge {os.getloadavg()[0]:.1f})"
+    )
     return plan
 
 
@@ -117,7 +120,9 @@ def main():
                 cursor.execute("SHOW server_version")
                 version = cursor.fetchone()[0]
         print(f"{connection.vendor} {version}, Python {platform.python_version()}, "
-              f"{os.cpu_count()} processeurs")  # fmt: skip
+              f"{os.cpu_count()} processeurs, charge moyenne {os.getloadavg()[0]:.1f} (sur "
+              "une minute, rappelée après chaque étape : d'autres travaux ralentissent les "
+              "mesures)")  # fmt: skip
         create_reference_data(indicator_count, territory_count)
         first = folder / "observations.csv"
         size = write_file(first, indicator_count, territory_count)
