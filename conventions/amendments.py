@@ -134,6 +134,7 @@ def missing_for_ready(amendment, *, changed=None):
 
 @transaction.atomic
 def freeze(amendment, *, user):
+    from .scans import ScanError
     from .signing import SigningError
     from .signing import freeze as freeze_pdf
 
@@ -145,7 +146,7 @@ def freeze(amendment, *, user):
     amendment.save()
     try:
         return freeze_pdf(convention=amendment.convention, user=user, amendment=amendment)
-    except SigningError as error:
+    except (SigningError, ScanError) as error:
         raise StepRefused([str(error)]) from None
 
 
@@ -167,12 +168,19 @@ def reopen(amendment, *, user):
 
 def complete(amendment, *, user, when):
     """Every signatory signed ``amendment``: it is signed, and the convention's new
-    version (its content and consolidated text) is recorded."""
+    version (its content and consolidated text) is recorded. Called inside the last
+    signature's transaction: a refusal here undoes that signature."""
     from . import documents
+    from .scans import ScanError
+    from .signing import SigningError
 
     amendment.status = Status.SIGNED
     amendment.signed_on = timezone.localdate(when)
     amendment.save()
     convention = amendment.convention
-    record_version(convention, amendment=amendment, pdf=documents.render_pdf(convention=convention))
+    try:
+        pdf = documents.render_pdf(convention=convention)
+    except ScanError as error:
+        raise SigningError(f"le texte consolidé ne peut pas être produit : {error}") from None
+    record_version(convention, amendment=amendment, pdf=pdf)
     return amendment

@@ -150,11 +150,12 @@ CONDITIONS = {
 
 
 def freeze(convention, *, user):
+    from .scans import ScanError
     from .signing import SigningError, freeze
 
     try:
         freeze(convention=convention, user=user)
-    except SigningError as error:
+    except (SigningError, ScanError) as error:
         raise StepRefused([str(error)]) from None
 
 

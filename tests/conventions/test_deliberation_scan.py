@@ -468,3 +468,21 @@ def test_without_pdftoppm_the_download_says_why(client, deliberation, monkeypatc
     assert "pdftoppm (paquet poppler-utils) manque sur le serveur" in html.unescape(
         response.content.decode()
     )
+
+
+# --- A scan that can no longer be printed -------------------------------------------------------
+
+
+def test_an_altered_scan_stops_the_export_and_the_freeze_with_a_message(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from conventions.workflow import StepRefused, freeze
+
+    convention = small_convention("CTG au scan altéré", scan=sample_pdf(RED))
+    Deliberation.objects.filter(convention=convention).update(scan_sha256="0" * 64)
+
+    with pytest.raises(CommandError, match="ne correspond plus à son empreinte"):
+        call_command("convention_pdf", convention.pk, "-o", str(tmp_path / "c.pdf"))
+    with pytest.raises(StepRefused, match="ne correspond plus à son empreinte"):
+        freeze(convention, user=None)
+    assert not convention.frozen_documents.exists()

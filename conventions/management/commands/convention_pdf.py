@@ -34,7 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, convention_id=None, every=False, output, **options):
-        from conventions import documents  # loads WeasyPrint, only when exporting
+        from conventions import documents, scans  # loads WeasyPrint, only when exporting
 
         if every:
             conventions = list(Convention.objects.select_related("territory").order_by("pk"))
@@ -57,7 +57,10 @@ class Command(BaseCommand):
             self.stdout.write(f"[{index:>{width}}/{total}] {convention.short_title}… ", ending="")
             self.stdout.flush()
             begun = time.perf_counter()
-            path.write_bytes(documents.render_pdf(convention=convention))
+            try:
+                path.write_bytes(documents.render_pdf(convention=convention))
+            except scans.ScanError as error:
+                raise CommandError(f"{convention.short_title} : {error}") from None
             self.stdout.write(f"{path} ({time.perf_counter() - begun:.1f} s)")
         elapsed = time.perf_counter() - started
         plural = "s" if total > 1 else ""
