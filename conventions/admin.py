@@ -107,7 +107,11 @@ class AmendmentInline(admin.TabularInline):
     model = Amendment
     extra = 0
     fields = ("number", "title", "status", "signed_on")
+    readonly_fields = fields
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False  # opened from the convention's Documents tab (numbered, articles)
 
 
 @admin.register(Convention)
@@ -266,11 +270,13 @@ class AmendmentAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "status", "signed_on")
     list_filter = ("status",)
     search_fields = ("title", "convention__short_title")
-    autocomplete_fields = ("convention",)
     list_select_related = ("convention",)
     # Its life (frozen, signed) goes through the avenant's page and the signatures.
-    readonly_fields = ("status", "signed_on", "opened_at", "opened_by")
+    readonly_fields = ("convention", "number", "status", "signed_on", "opened_at", "opened_by")
     inlines = [AmendmentArticleInline]
+
+    def has_add_permission(self, request):
+        return False  # opened from the convention's Documents tab (numbered, articles)
 
 
 @admin.register(ConventionVersion)

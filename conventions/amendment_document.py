@@ -42,7 +42,6 @@ def document_context(amendment, *, preview=False):
         "deliberations": list(amendment.deliberations.select_related("party__organisation")),
         "articles": list(amendment.articles.all()),
         "changes": amendments.changes(amendment),
-        "created": timezone.now(),
         "preview": preview,
     }
 
@@ -55,7 +54,8 @@ def render_html(amendment, *, preview=False):
 
 
 def render_pdf(amendment):
-    return documents.html_to_pdf(html=render_html(amendment))
+    """The avenant's PDF, from the documents' cache when unchanged."""
+    return documents.cached_pdf(render_html(amendment))
 
 
 def render_pdf_with_boxes(*, amendment, prefix):

@@ -27,7 +27,7 @@ from .models import Amendment, AmendmentArticle, Convention, ConventionVersion, 
 from .workflow import StepRefused, missing_deliberations
 
 Status = Amendment.Status
-AMENDABLE = (Convention.Status.SIGNED, Convention.Status.IN_FORCE)
+AMENDABLE = Convention.AMENDABLE_STATUSES
 STANDARD_ARTICLES = [
     ("Objet de l'avenant", "Le présent avenant a pour objet : {title}."),
     (
@@ -96,7 +96,8 @@ def open_amendment(convention, *, user, title, body=""):
         )
     current = convention.amendments.exclude(status=Status.SIGNED).first()
     if current is not None:
-        raise StepRefused([f"la signature de l'{current.label.lower()}, un avenant à la fois"])
+        label = current.label.lower()
+        raise StepRefused([f"que l'{label} soit d'abord signé ou abandonné : un à la fois"])
     if not convention.versions.exists():
         # Signed before versions were kept: the content has not changed since (locked).
         record_version(convention)
@@ -118,6 +119,11 @@ def missing_for_ready(amendment, *, changed=None):
     missing = []
     if amendment.status != Status.DRAFT:
         return [f"un avenant en préparation (il est « {amendment.get_status_display()} »)"]
+    convention = amendment.convention
+    if convention.status not in AMENDABLE:
+        return [
+            f"une convention signée ou en vigueur (elle est « {convention.get_status_display()} »)"
+        ]
     if not (changes(amendment) if changed is None else changed):
         missing.append("au moins une modification de la convention ou de ses annexes")
     if not amendment.articles.exists():
@@ -155,15 +161,36 @@ def reopen(amendment, *, user):
     """Back to draft (after a refusal to sign, say), as long as nobody has signed."""
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if amendment.status != Status.READY:
-        raise StepRefused(["un avenant prêt pour signature"])
+        raise StepRefused(["il n'est pas prêt pour signature"])
     document = amendment.frozen_document
     if document.signatures.filter(status="signed").exists():
-        raise StepRefused(["qu'aucun signataire n'ait déjà signé"])
-    document.file.delete(save=False)
+        raise StepRefused(["un signataire l'a déjà signé"])
+    stored, storage = document.file.name, document.file.storage
     document.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
     amendment.status = Status.DRAFT
     amendment.save()
     return amendment
+
+
+@transaction.atomic
+def abandon(amendment, *, user):
+    """Give up an avenant in preparation that has not changed the convention (yet)."""
+    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    if not amendment.is_draft:
+        raise StepRefused(["il n'est plus en préparation"])
+    if changes(amendment):
+        raise StepRefused(["il a déjà modifié la convention : annulez d'abord ces modifications"])
+    amendment.delete()
+    return amendment
+
+
+def retitle(amendment, old_title):
+    """Article 1 follows a new title while it still says what it was written with."""
+    heading, text = STANDARD_ARTICLES[0]
+    amendment.articles.filter(number=1, body=text.format(title=old_title)).update(
+        body=text.format(title=amendment.title)
+    )
 
 
 def complete(amendment, *, user, when):

@@ -124,8 +124,8 @@ def load(convention):
         "articles",
         "annexes",
         Prefetch(
-            "deliberations",
-            queryset=Deliberation.objects.select_related(
+            "deliberations",  # the convention's own: an avenant prints its deliberations
+            queryset=Deliberation.objects.filter(amendment=None).select_related(
                 "party__organisation__territory__department"
             ),
         ),
@@ -299,10 +299,16 @@ def html_to_pdf(*, html, url_fetcher=None, images=None):
 def render_pdf(*, convention, url_fetcher=None, cache=True):
     """The convention's PDF, from the cache when its content has not changed."""
     html, scanned = build(convention=convention)
+    return cached_pdf(html, lambda: scan_images(scanned), url_fetcher=url_fetcher, cache=cache)
+
+
+def cached_pdf(html, images=dict, *, url_fetcher=None, cache=True):
+    """The PDF of ``html``, from the cache when it was rendered already; ``images``
+    gives the images the document made (the scans), only when it is rendered."""
     key = cache_key(html)
     if cache and (pdf := PdfCache().get(key)) is not None:
         return pdf
-    pdf = html_to_pdf(html=html, url_fetcher=url_fetcher, images=scan_images(scanned))
+    pdf = html_to_pdf(html=html, url_fetcher=url_fetcher, images=images())
     if cache:
         try:
             PdfCache().set(key, pdf)

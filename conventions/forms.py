@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from . import scans
@@ -245,8 +246,18 @@ class DeliberationForm(ScanFormMixin, PartForm):
         self.fields["annex"].queryset = self.convention.annexes.all()
         # The deliberation of an avenant being written, or of the convention itself.
         self.fields["amendment"].queryset = self.convention.amendments.filter(
-            status=Amendment.Status.DRAFT
+            Q(status=Amendment.Status.DRAFT) | Q(pk=self.instance.amendment_id)
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("amendment") and cleaned.get("annex"):
+            self.add_error(
+                "annex",
+                "La délibération d'un avenant est visée par l'avenant, pas imprimée en annexe "
+                "de la convention : laissez l'annexe vide.",
+            )
+        return cleaned
 
 
 TAB = "conventions:convention-detail"

@@ -9,10 +9,20 @@ documents) say so with ``editable_when_locked = True``.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
 from django.dispatch import receiver
 
-from .models import Amendment, AmendmentArticle, Convention
+from .models import (
+    Amendment,
+    AmendmentArticle,
+    Attendance,
+    Convention,
+    Deliberation,
+    Signatory,
+    Signature,
+)
 from .models.convention import ScopedQuerySet
 
 MESSAGE = (
@@ -50,21 +60,28 @@ def convention_of(instance):
 
 def refuse_if_locked(convention):
     """Refuse unless an avenant is being written, read afresh: the convention at hand may
-    have been loaded before the avenant was frozen."""
+    have been loaded before the avenant was frozen. Inside a transaction the avenant's row
+    is locked, so that freezing it waits for this write, or this write for the freezing."""
     if convention is None or convention.status not in Convention.LOCKED_STATUSES:
         return
-    if not Amendment.objects.filter(
-        convention=convention.pk, status=Amendment.Status.DRAFT
-    ).exists():
-        raise ConventionLocked(convention)
+    if convention.status in Convention.AMENDABLE_STATUSES:
+        drafts = Amendment.objects.filter(convention=convention.pk, status=Amendment.Status.DRAFT)
+        if transaction.get_connection().in_atomic_block:
+            drafts = drafts.select_for_update()
+        if drafts.exists():
+            return
+    raise ConventionLocked(convention)
 
 
 def refuse_locked_rows(queryset):
     """For bulk writes on a queryset of parts: refuse if any belongs to a locked one."""
     path = getattr(queryset.model, "convention_path", "convention")
+    open_to_an_avenant = Q(
+        status__in=Convention.AMENDABLE_STATUSES, amendments__status=Amendment.Status.DRAFT
+    )
     conventions = Convention.objects.filter(
         pk__in=queryset.values(path), status__in=Convention.LOCKED_STATUSES
-    ).exclude(amendments__status=Amendment.Status.DRAFT)
+    ).exclude(open_to_an_avenant)
     refuse_if_locked(conventions.first())
 
 
@@ -78,16 +95,45 @@ def only_follow_up_changed(model, instance):
     return stored is not None and all(stored[n] == getattr(instance, n) for n in names)
 
 
+def amendment_of(instance):
+    """The avenant a deliberation (or one of its attendance lines) belongs to, if any."""
+    if isinstance(instance, Attendance):
+        instance = Deliberation.objects.filter(pk=instance.deliberation_id).first()
+    if isinstance(instance, Deliberation) and instance.amendment_id:
+        return Amendment.objects.filter(pk=instance.amendment_id).first()
+    return None
+
+
+def refuse_if_amendment_closed(instance):
+    """An avenant's deliberations change only while it is being written."""
+    amendment = amendment_of(instance)
+    if amendment is not None and not amendment.is_draft:
+        raise AmendmentLocked(amendment)
+
+
 @receiver(pre_save)
 def guard_part_saves(sender, instance, **kwargs):
     if is_guarded(sender) and not only_follow_up_changed(sender, instance):
         refuse_if_locked(convention_of(instance))
+        refuse_if_amendment_closed(instance)
 
 
 @receiver(pre_delete)
 def guard_part_deletions(sender, instance, **kwargs):
     if is_guarded(sender):
         refuse_if_locked(convention_of(instance))
+        refuse_if_amendment_closed(instance)
+
+
+@receiver(pre_delete, sender=Signatory)
+def guard_signatories_who_signed(sender, instance, **kwargs):
+    """Deleting a signatory (or their party) would delete their signatures: once one is
+    made, they stay, even while an avenant opens the content again."""
+    if Signature.objects.filter(signatory=instance, status=Signature.Status.SIGNED).exists():
+        raise PermissionDenied(
+            f"{instance.person} a déjà signé la convention ou un avenant : ce signataire ne "
+            "peut pas être supprimé (un avenant peut en désigner un autre)."
+        )
 
 
 @receiver(m2m_changed)
@@ -135,7 +181,15 @@ class AmendmentLocked(PermissionDenied):
 @receiver(pre_save, sender=Amendment)
 def guard_amendment(sender, instance, **kwargs):
     stored = Amendment.objects.filter(pk=instance.pk).first() if instance.pk else None
-    if stored is None or stored.is_draft:
+    if stored is None:
+        convention = Convention.objects.get(pk=instance.convention_id)
+        if convention.status not in Convention.AMENDABLE_STATUSES:
+            raise PermissionDenied(
+                f"La convention est « {convention.get_status_display()} » : un avenant ne "
+                "s'ouvre que sur une convention signée ou en vigueur."
+            )
+        return
+    if stored.is_draft:
         return
     changed = {
         field.attname
@@ -144,6 +198,18 @@ def guard_amendment(sender, instance, **kwargs):
     }
     if changed - AMENDMENT_LIFE_FIELDS:
         raise AmendmentLocked(stored)
+
+
+def refuse_closed_amendments(rows):
+    """Bulk writes of avenant articles (a queryset or objects): only of avenants in
+    preparation."""
+    if isinstance(rows, QuerySet):
+        ids = rows.values("amendment")
+    else:
+        ids = [row.amendment_id for row in rows]
+    closed = Amendment.objects.filter(pk__in=ids).exclude(status=Amendment.Status.DRAFT)
+    if (amendment := closed.first()) is not None:
+        raise AmendmentLocked(amendment)
 
 
 @receiver(pre_save, sender=AmendmentArticle)

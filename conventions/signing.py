@@ -228,7 +228,15 @@ def may_sign_in(user, convention):
 
 
 def check_ready(subject):
-    """``subject``: the convention, or an avenant; it is signed only when ready."""
+    """``subject``: the convention, or an avenant; it is signed only when ready (and an
+    avenant only while its convention is signed or in force)."""
+    if not isinstance(subject, Convention):
+        convention = subject.convention
+        if convention.status not in Convention.AMENDABLE_STATUSES:
+            raise SigningError(
+                f"La convention est « {convention.get_status_display()} » : ses avenants ne "
+                "se signent plus."
+            )
     if subject.status != Convention.Status.READY:
         what = (
             "elle ne se signe qu'une fois prête"
@@ -378,7 +386,9 @@ def pades_sign(*, data, signer, signature, when, on_behalf_of=None):
     """``data`` with ``signature``'s PAdES signature appended as an incremental update."""
     signatory = signature.signatory
     convention = signature.document.convention
-    reason = f"Signature de la convention « {convention.short_title} »"
+    what = of_amendment(signature.document).removeprefix(" de ")
+    what = f"{what} à la convention" if what else "la convention"
+    reason = f"Signature de {what} « {convention.short_title} »"
     if on_behalf_of:
         reason += f", apposée pour le compte du signataire par {on_behalf_of}"
     metadata = signers.PdfSignatureMetadata(
@@ -498,6 +508,12 @@ def decline(*, signature, user, reason):
     return signature
 
 
+def still_ready(amendment):
+    if amendment is None:
+        return "La convention reste prête pour signature"
+    return f"L'{amendment.label.lower()} reste prêt pour signature"
+
+
 def notify_refusal(*, signature, user):
     from django.contrib.auth import get_user_model
 
@@ -531,8 +547,8 @@ def notify_refusal(*, signature, user):
     if addresses:
         send_mail(
             f"Refus de signature : {convention.short_title}",
-            text + "\n\nLa convention reste prête pour signature ; le signataire peut encore "
-            "signer, ou les parties en reparlent.",
+            text + f"\n\n{still_ready(amendment)} ; le signataire peut encore signer, ou les "
+            "parties en reparlent.",
             None,
             addresses,
         )

@@ -153,6 +153,13 @@ def field_label(model, name):
         return name
 
 
+def in_field_order(model, values):
+    """``values``' names in the model's order (JSON columns may reorder keys), then any
+    name the model no longer has."""
+    names = [f.name for f in fields_of(model)] + [m.name for m in model._meta.many_to_many]
+    return [n for n in names if n in values] + [n for n in values if n not in names]
+
+
 def compare(model, before, after):
     changes = []
     for pk, old in before.items():
@@ -160,19 +167,21 @@ def compare(model, before, after):
         if new is None:
             changes.append(Change("removed", old["label"]))
             continue
+        values = new["fields"]
         fields = [
-            (field_label(model, name), shown(old["fields"].get(name, "")), shown(value))
-            for name, value in new["fields"].items()
-            if identity(old["fields"].get(name, "")) != identity(value)
+            (field_label(model, name), shown(old["fields"].get(name, "")), shown(values[name]))
+            for name in in_field_order(model, values)
+            if identity(old["fields"].get(name, "")) != identity(values[name])
         ]
         if fields:
             changes.append(Change("changed", new["label"], fields))
     for pk, new in after.items():
         if pk not in before:
+            values = new["fields"]
             fields = [
-                (field_label(model, name), "", shown(value))
-                for name, value in new["fields"].items()
-                if value not in ("", [])
+                (field_label(model, name), "", shown(values[name]))
+                for name in in_field_order(model, values)
+                if values[name] not in ("", [])
             ]
             changes.append(Change("added", new["label"], fields))
     return changes

@@ -8,13 +8,13 @@ These pages write to a locked convention's avenants, not to its content: their v
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from . import amendments
-from .access import READ_ONLY, convention_view, workspace
+from .access import convention_view, workspace
+from .locking import AmendmentLocked
 from .models import Amendment, AmendmentArticle, ConventionVersion
 from .parts import AccessibleErrorsMixin
 from .views_signing import base_name, pdf_bytes_response, pdf_response, signing_context
@@ -46,17 +46,9 @@ class ArticleForm(AccessibleErrorsMixin, forms.ModelForm):
         return number
 
 
-def check_writer(convention):
-    if not convention.user_can_edit:
-        raise PermissionDenied(READ_ONLY)
-
-
 def check_draft(amendment):
     if not amendment.is_draft:
-        raise PermissionDenied(
-            f"L'{amendment.label.lower()} est « {amendment.get_status_display()} » : "
-            "il ne change plus."
-        )
+        raise AmendmentLocked(amendment)
 
 
 def get_amendment(convention, number):
@@ -77,7 +69,7 @@ def amendments_page(request, convention, *, form=None, status=200):
         convention,
         "documents",
         amendments=list(convention.amendments.all()),
-        versions=list(convention.versions.select_related("amendment")),
+        versions=list(convention.versions.select_related("amendment").defer("content")),
         can_open=convention.user_can_edit
         and convention.status in amendments.AMENDABLE
         and not any(a.status != Amendment.Status.SIGNED for a in convention.amendments.all()),
@@ -103,6 +95,7 @@ def amendment_open(request, convention):
             )
         except StepRefused as refusal:
             form.add_error(None, f"Impossible d'ouvrir un avenant : il faut {refusal}.")
+            return amendments_page(request, convention, form=form, status=409)
         else:
             messages.success(
                 request,
@@ -165,9 +158,10 @@ def amendment_detail(request, convention, number):
 def amendment_edit(request, convention, number):
     amendment = get_amendment(convention, number)
     check_draft(amendment)
+    old_title = amendment.title
     form = AmendmentForm(request.POST, instance=amendment)
     if form.is_valid():
-        form.save()
+        amendments.retitle(form.save(), old_title)
         messages.success(request, f"L'{amendment.label.lower()} est enregistré.")
         return to_amendment(amendment)
     amendment.refresh_from_db()
@@ -198,8 +192,21 @@ def amendment_article(request, convention, number, article_pk=None):
 
 
 STEPS = {
-    "pret": (amendments.freeze, "L'{label} est prêt pour signature : son PDF est figé."),
-    "brouillon": (amendments.reopen, "L'{label} est de nouveau en préparation."),
+    "pret": (
+        amendments.freeze,
+        "L'{label} est prêt pour signature : son PDF est figé.",
+        "Impossible de figer l'{label} : il manque {refusal}.",
+    ),
+    "brouillon": (
+        amendments.reopen,
+        "L'{label} est de nouveau en préparation.",
+        "Impossible de reprendre l'{label} : {refusal}.",
+    ),
+    "abandon": (
+        amendments.abandon,
+        "L'{label} est abandonné.",
+        "Impossible d'abandonner l'{label} : {refusal}.",
+    ),
 }
 
 
@@ -209,13 +216,16 @@ def amendment_step(request, convention, number, target):
     amendment = get_amendment(convention, number)
     if target not in STEPS:
         raise Http404("Étape inconnue.")
-    step, done = STEPS[target]
+    step, done, refused = STEPS[target]
+    label = amendment.label.lower()
     try:
         step(amendment, user=request.user)
     except StepRefused as refusal:
-        messages.error(request, f"Étape refusée : il manque {refusal}.")
+        messages.error(request, refused.format(label=label, refusal=refusal))
     else:
-        messages.success(request, done.format(label=amendment.label.lower()))
+        messages.success(request, done.format(label=label))
+        if target == "abandon":
+            return redirect("conventions:amendment-list", convention.pk)
     return to_amendment(amendment)
 
 
@@ -243,10 +253,13 @@ def amendment_pdf(request, convention, number):
     document = getattr(amendment, "frozen_document", None)
     if document is None:
         return pdf_bytes_response(amendment_document.render_pdf(amendment), f"{name}-projet")
+    try:
+        data = signing.latest_pdf(document)
+    except signing.SigningError as error:
+        messages.error(request, str(error))
+        return amendment_page(request, convention, amendment, status=409)
     signed = amendment.status == Amendment.Status.SIGNED
-    return pdf_bytes_response(
-        signing.latest_pdf(document), f"{name}-{'signe' if signed else 'fige'}"
-    )
+    return pdf_bytes_response(data, f"{name}-{'signe' if signed else 'fige'}")
 
 
 @convention_view

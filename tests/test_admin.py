@@ -54,7 +54,7 @@ MISSING_FROM_DEMO = {
     ),
     Group: lambda: Group.objects.create(name="Saisie"),
     Amendment: lambda: Amendment.objects.create(
-        convention=Convention.objects.first(), number=1, title="Avenant de test"
+        convention=Convention.objects.get(status="signed"), number=1, title="Avenant de test"
     ),
 }
 
@@ -77,7 +77,7 @@ def test_changelist_renders_with_french_title_within_query_budget(
 
 
 # Recorded by the application only: nobody adds one by hand.
-READ_ONLY = {ConventionVersion}
+READ_ONLY = {ConventionVersion, Amendment}
 
 
 @pytest.mark.parametrize("model", REGISTERED_MODELS)

@@ -109,6 +109,12 @@ class AmendmentArticle(models.Model):
     def __str__(self):
         return f"Article {self.number} : {self.title}"
 
+    @classmethod
+    def check_bulk_write(cls, rows):
+        from conventions.locking import refuse_closed_amendments
+
+        refuse_closed_amendments(rows)
+
 
 class ConventionVersion(models.Model):
     """A signed version of the convention's text: number 0 for the text signed first, n
@@ -151,3 +157,9 @@ class ConventionVersion(models.Model):
         if self.amendment_id:
             return f"{self.convention} modifiée par l'avenant n° {self.number}"
         return f"{self.convention}, texte signé initial"
+
+    @classmethod
+    def check_bulk_write(cls, rows):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Une version signée de la convention ne se modifie pas.")

@@ -46,6 +46,10 @@ class ScopedQuerySet(models.QuerySet):
     def _refuse_if_locked(self, objs=None):
         from conventions import locking
 
+        # Models writable on a locked convention may still guard their bulk writes.
+        check = getattr(self.model, "check_bulk_write", None)
+        if check is not None:
+            check(self if objs is None else objs)
         if not locking.is_guarded(self.model):
             return
         if objs is None:
@@ -87,6 +91,8 @@ class Convention(models.Model):
     LOCKED_STATUSES = frozenset(
         {Status.READY, Status.SIGNED, Status.IN_FORCE, Status.EXPIRED, Status.TERMINATED}
     )
+    # Where an avenant may be opened, written and signed.
+    AMENDABLE_STATUSES = frozenset({Status.SIGNED, Status.IN_FORCE})
     # What may still change once the convention is locked: its life, not its content.
     WORKFLOW_FIELDS = frozenset(
         {"status", "copil_validated_on", "notice_given_on", "terminated_on", "updated_at"}
@@ -164,7 +170,7 @@ class Convention(models.Model):
     def open_amendment(self):
         """The avenant being written (status draft), through which a signed convention's
         content may change; None otherwise."""
-        if self.pk is None or self.status not in self.LOCKED_STATUSES:
+        if self.pk is None or self.status not in self.AMENDABLE_STATUSES:
             return None
         return self.amendments.filter(status="draft").first()
 

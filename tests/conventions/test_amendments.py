@@ -6,6 +6,7 @@ The convention's own PDF is rendered once for the module (tests/conventions/conf
 the avenant's PDF and the consolidated text are rendered for real."""
 
 import datetime
+import html
 import re
 import subprocess
 
@@ -161,7 +162,7 @@ def test_opening_numbers_the_avenant_writes_its_articles_and_opens_the_content(o
 
 
 def test_one_avenant_at_a_time_and_only_on_a_signed_convention(opened, users, demo):
-    with pytest.raises(StepRefused, match="un avenant à la fois"):
+    with pytest.raises(StepRefused, match="un à la fois"):
         amendments.open_amendment(opened.convention, user=None, title="Autre")
     other = ConventionFactory(short_title="CTG en brouillon")
     with pytest.raises(StepRefused, match="signée ou en vigueur"):
@@ -227,7 +228,7 @@ def test_reopening_is_possible_until_someone_signs(frozen, users):
     frozen.refresh_from_db()
     first = frozen.frozen_document.signatures.order_by("order").first()
     signing.sign(signature=first, user=signer_for(first, users))
-    with pytest.raises(StepRefused, match="aucun signataire"):
+    with pytest.raises(StepRefused, match="a déjà signé"):
         amendments.reopen(frozen, user=users["epci-jura-nord"])
 
 
@@ -365,8 +366,9 @@ def test_freezing_from_the_page_says_what_is_missing(opened, client):
     login(client, "epci-jura-nord")
     url = reverse("conventions:amendment-step", args=[opened.convention_id, 1, "pret"])
     response = client.post(url, follow=True)
-    content = re.sub(r"\s+", " ", response.content.decode())
-    assert "Étape refusée" in content and "la délibération de" in content
+    content = re.sub(r"\s+", " ", html.unescape(response.content.decode()))
+    assert "Impossible de figer l'avenant n° 1 : il manque" in content
+    assert "la délibération de" in content
     opened.refresh_from_db()
     assert opened.is_draft
 
@@ -426,3 +428,109 @@ def test_the_avenants_list_stays_within_its_budget(amended, client, django_asser
     login(client, "lecteur-jura-nord")
     url = reverse("conventions:amendment-list", args=[amended.convention_id])
     page_queries(client, url, django_assert_max_num_queries, 15)
+
+
+# What an avenant in preparation still does not open
+
+
+def test_a_signatory_who_signed_stays_while_an_avenant_is_open(opened):
+    signatory = opened.convention.parties.first().signatories.first()
+    with pytest.raises(PermissionDenied, match="a déjà signé"), transaction.atomic():
+        signatory.delete()
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        signatory.party.delete()
+    signed = Signature.objects.filter(document__convention=opened.convention, status="signed")
+    assert signed.count() == 3
+
+
+def test_a_signed_avenant_keeps_its_deliberations_and_articles(amended, users):
+    amendments.open_amendment(amended.convention, user=None, title="Suivant")
+    deliberation = amended.deliberations.first()
+    deliberation.votes_for = 1
+    with pytest.raises(AmendmentLocked):
+        deliberation.save()
+    with pytest.raises(AmendmentLocked), transaction.atomic():
+        deliberation.delete()
+    with pytest.raises(AmendmentLocked):
+        AmendmentArticle.objects.filter(amendment=amended).update(body="Réécrit")
+    with pytest.raises(PermissionDenied):
+        ConventionVersion.objects.filter(convention=amended.convention).update(content={})
+    assert amended.articles.filter(body="Réécrit").count() == 0
+    assert amended.deliberations.filter(votes_for=15).count() == 2
+
+
+def test_no_avenant_on_a_convention_that_is_not_signed(ready):
+    with pytest.raises(PermissionDenied, match="signée ou en vigueur"):
+        Amendment.objects.create(convention=ready, number=1, title="Par l'admin")
+    assert ready.is_locked
+
+
+def test_an_avenant_is_not_signed_once_its_convention_ended(frozen, users):
+    Convention.objects.filter(pk=frozen.convention_id).update(status="terminated")
+    first = frozen.frozen_document.signatures.order_by("order").first()
+    with pytest.raises(signing.SigningError, match="ne se signent plus"):
+        signing.sign(signature=first, user=signer_for(first, users))
+    first.refresh_from_db()
+    assert not first.is_signed
+
+
+def test_the_avenant_deliberations_are_not_printed_in_the_convention(frozen):
+    from conventions import documents
+
+    html = documents.render_html(convention=frozen.convention)
+    assert "Conseil d'administration" not in html  # the avenant's, see vote()
+
+
+def test_an_avenant_deliberation_has_no_annex(opened, client):
+    from conventions.forms import DeliberationForm
+    from conventions.parts import REGISTRY
+
+    convention = opened.convention
+    form = DeliberationForm(
+        {
+            "party": convention.parties.first().pk,
+            "annex": convention.annexes.get(number=4).pk,
+            "amendment": opened.pk,
+            "kind": "deliberation",
+            "body": "Conseil",
+            "session_date": "2021-03-15",
+        },
+        convention=convention,
+        part=REGISTRY["deliberation"],
+    )
+    assert not form.is_valid()
+    assert "laissez l'annexe vide" in form.errors["annex"][0]
+
+
+def test_abandoning_an_avenant_that_changed_nothing(opened, client):
+    login(client, "epci-jura-nord")
+    url = reverse("conventions:amendment-step", args=[opened.convention_id, 1, "abandon"])
+    assert client.post(url).status_code == 302
+    assert not Amendment.objects.filter(pk=opened.pk).exists()
+    assert Convention.objects.get(pk=opened.convention_id).is_locked
+
+
+def test_an_avenant_that_changed_something_is_not_abandoned(changed, client):
+    login(client, "epci-jura-nord")
+    url = reverse("conventions:amendment-step", args=[changed.convention_id, 1, "abandon"])
+    response = client.post(url, follow=True)
+    assert "Impossible d'abandonner l'avenant n° 1" in html.unescape(response.content.decode())
+    assert Amendment.objects.filter(pk=changed.pk).exists()
+
+
+def test_article_1_follows_a_new_title(opened, client):
+    login(client, "epci-jura-nord")
+    url = reverse("conventions:amendment-edit", args=[opened.convention_id, 1])
+    client.post(url, {"title": "Deux micro-crèches", "body": ""})
+    assert "Deux micro-crèches" in opened.articles.get(number=1).body
+
+
+def test_a_refusal_to_sign_an_avenant_says_so(frozen, users):
+    from django.core import mail
+
+    first = frozen.frozen_document.signatures.order_by("order").first()
+    signing.decline(signature=first, user=signer_for(first, users), reason="Pas d'accord")
+    notice = first.signatory.party.convention.notices.first()
+    assert "refuse de signer l'avenant n° 1 à la convention" in notice.text
+    if mail.outbox:
+        assert "L'avenant n° 1 reste prêt pour signature" in mail.outbox[-1].body
