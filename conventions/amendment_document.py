@@ -26,13 +26,11 @@ def signed_on(convention):
 
 def document_context(amendment, *, preview=False):
     convention = amendment.convention
-    parties = list(
+    parties = documents.with_signature_boxes(
         convention.parties.select_related("organisation").prefetch_related(
             Prefetch("signatories", queryset=Signatory.objects.select_related("person"))
         )
     )
-    for party in parties:
-        party.signature_boxes = list(party.signatories.all()) or [None]
     return {
         "amendment": amendment,
         "convention": convention,

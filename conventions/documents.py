@@ -224,14 +224,20 @@ def annex_parts(convention, with_diagnostic):
     return parts
 
 
+def with_signature_boxes(parties):
+    """The parties (signatories prefetched), each with one box per signatory for the
+    signature block; an empty box (None) for a party without any yet."""
+    parties = list(parties)
+    for party in parties:
+        party.signature_boxes = list(party.signatories.all()) or [None]
+    return parties
+
+
 def document_context(*, convention, preview=False):
     """The context of ``conventions/document/document.html``, queries included."""
     load(convention)
     with_diagnostic = diagnostic_available()
-    parties = list(convention.parties.all())
-    for party in parties:
-        # One box per signatory; an empty box (None) for a party without any yet.
-        party.signature_boxes = list(party.signatories.all()) or [None]
+    parties = with_signature_boxes(convention.parties.all())
     bodies = list(convention.bodies.all())
     for body in bodies:
         body.copilot_names = [organisation.name for organisation in body.copilots.all()]

@@ -142,6 +142,15 @@ def guard_relations(sender, instance, **kwargs):
         refuse_if_locked(convention_of(instance))
 
 
+def changed_fields(stored, instance):
+    """The fields (attnames) in which ``instance`` differs from ``stored``, its saved self."""
+    return {
+        field.attname
+        for field in type(instance)._meta.concrete_fields
+        if getattr(stored, field.attname) != getattr(instance, field.attname)
+    }
+
+
 @receiver(pre_save, sender=Convention)
 def guard_convention(sender, instance, **kwargs):
     if instance.pk is None:
@@ -149,12 +158,7 @@ def guard_convention(sender, instance, **kwargs):
     stored = Convention.objects.filter(pk=instance.pk).first()
     if stored is None or not stored.is_locked:
         return
-    changed = {
-        field.attname
-        for field in Convention._meta.concrete_fields
-        if getattr(stored, field.attname) != getattr(instance, field.attname)
-    }
-    if changed - Convention.WORKFLOW_FIELDS:
+    if changed_fields(stored, instance) - Convention.WORKFLOW_FIELDS:
         raise ConventionLocked(stored)
 
 
@@ -191,12 +195,7 @@ def guard_amendment(sender, instance, **kwargs):
         return
     if stored.is_draft:
         return
-    changed = {
-        field.attname
-        for field in Amendment._meta.concrete_fields
-        if getattr(stored, field.attname) != getattr(instance, field.attname)
-    }
-    if changed - AMENDMENT_LIFE_FIELDS:
+    if changed_fields(stored, instance) - AMENDMENT_LIFE_FIELDS:
         raise AmendmentLocked(stored)
 
 

@@ -65,14 +65,15 @@ def to_amendment(amendment):
 
 
 def amendments_page(request, convention, *, form=None, status=200):
+    listed = list(convention.amendments.all())
     context = workspace(
         convention,
         "documents",
-        amendments=list(convention.amendments.all()),
+        amendments=listed,
         versions=list(convention.versions.select_related("amendment").defer("content")),
         can_open=convention.user_can_edit
         and convention.status in amendments.AMENDABLE
-        and not any(a.status != Amendment.Status.SIGNED for a in convention.amendments.all()),
+        and all(a.status == Amendment.Status.SIGNED for a in listed),
         form=form or AmendmentForm(),
     )
     return render(request, "conventions/amendments/list.html", context, status=status)
