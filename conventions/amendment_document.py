@@ -57,4 +57,7 @@ def render_pdf(amendment):
 
 
 def render_pdf_with_boxes(*, amendment, prefix):
-    return documents.html_to_pdf_with_boxes(html=render_html(amendment), prefix=prefix)
+    """The avenant's PDF and its signature boxes (``documents.render_pdf_with_boxes``), from
+    the cache when a preview rendered the same content."""
+    pdf, boxes = documents.cached_render(render_html(amendment))
+    return pdf, {name: box for name, box in boxes.items() if name.startswith(prefix)}

@@ -31,6 +31,7 @@ import it when they render.
 
 import hashlib
 import importlib.util
+import json
 import logging
 import mimetypes
 import os
@@ -304,45 +305,54 @@ def html_to_pdf(*, html, url_fetcher=None, images=None):
 
 def render_pdf(*, convention, url_fetcher=None, cache=True):
     """The convention's PDF, from the cache when its content has not changed."""
+    return render_pdf_with_boxes(convention=convention, url_fetcher=url_fetcher, cache=cache)[0]
+
+
+def render_pdf_with_boxes(*, convention, prefix="", url_fetcher=None, cache=True):
+    """The PDF, and where each element whose ``id`` starts with ``prefix`` was laid out:
+    ``{id: (page index, (x1, y1, x2, y2))}`` in PDF points from the page's bottom left
+    (conventions.signing puts each signatory's stamp in their box of the signature block).
+    Freezing reuses the rendering of a download of the same content, and the reverse."""
     html, scanned = build(convention=convention)
-    return cached_pdf(html, lambda: scan_images(scanned), url_fetcher=url_fetcher, cache=cache)
+    pdf, boxes = cached_render(
+        html, lambda: scan_images(scanned), url_fetcher=url_fetcher, cache=cache
+    )
+    return pdf, {name: box for name, box in boxes.items() if name.startswith(prefix)}
 
 
 def cached_pdf(html, images=dict, *, url_fetcher=None, cache=True):
-    """The PDF of ``html``, from the cache when it was rendered already; ``images``
-    gives the images the document made (the scans), only when it is rendered."""
+    """The PDF of ``html``, from the cache when it was rendered already."""
+    return cached_render(html, images, url_fetcher=url_fetcher, cache=cache)[0]
+
+
+def cached_render(html, images=dict, *, url_fetcher=None, cache=True):
+    """The PDF of ``html`` and the boxes of its elements (``anchor_boxes``), from the cache
+    when it was rendered already; ``images`` gives the images the document made (the
+    scans), only when it is rendered."""
     key = cache_key(html)
-    if cache and (pdf := PdfCache().get(key)) is not None:
-        return pdf
-    pdf = html_to_pdf(html=html, url_fetcher=url_fetcher, images=images())
+    if cache and (found := PdfCache().get_with_boxes(key)) is not None:
+        return found
+    document = layout(html=html, url_fetcher=url_fetcher, images=images())
+    pdf, boxes = document.write_pdf(**PDF_OPTIONS), anchor_boxes(document)
     if cache:
         try:
-            PdfCache().set(key, pdf)
+            PdfCache().set(key, pdf, boxes=boxes)
         except OSError:  # a cache that cannot be written costs speed, not the download
             logger.warning("Cache des PDF : écriture impossible", exc_info=True)
-    return pdf
+    return pdf, boxes
 
 
-def render_pdf_with_boxes(*, convention, prefix, url_fetcher=None):
-    """The PDF, and where each element whose ``id`` starts with ``prefix`` was laid out:
-    ``{id: (page index, (x1, y1, x2, y2))}`` in PDF points from the page's bottom left
-    (conventions.signing puts each signatory's stamp in their box of the signature block)."""
-    html, scanned = build(convention=convention)
-    return html_to_pdf_with_boxes(
-        html=html, prefix=prefix, url_fetcher=url_fetcher, images=scan_images(scanned)
-    )
-
-
-def html_to_pdf_with_boxes(*, html, prefix, url_fetcher=None, images=None):
-    document = layout(html=html, url_fetcher=url_fetcher, images=images)
+def anchor_boxes(document):
+    """Where each element with an ``id`` was first laid out: ``{id: (page index, (x1, y1,
+    x2, y2))}`` in PDF points (1/72 in) from the page's bottom left."""
     boxes = {}
     for index, page in enumerate(document.pages):
         for name, (x1, y1, x2, y2) in page.anchors.items():
-            if name.startswith(prefix) and name not in boxes:
+            if name not in boxes:
                 # CSS pixels (1/96 in, y down) to PDF points (1/72 in, y up).
                 top, bottom = page.height - y1, page.height - y2
                 boxes[name] = (index, tuple(v * 0.75 for v in (x1, bottom, x2, top)))
-    return document.write_pdf(**PDF_OPTIONS), boxes
+    return boxes
 
 
 def filename(convention):
@@ -390,12 +400,28 @@ class PdfCache:
             return None
         return data
 
-    def set(self, key, data):
+    def get_with_boxes(self, key):
+        """The PDF and its boxes (``anchor_boxes``), or ``None`` when either is missing."""
+        try:
+            boxes = json.loads(self.path(key).with_suffix(".json").read_text())
+        except (OSError, ValueError):
+            return None
+        data = self.get(key)
+        if data is None:
+            return None
+        return data, {name: (page, tuple(box)) for name, (page, box) in boxes.items()}
+
+    def set(self, key, data, *, boxes=None):
         self.folder.mkdir(parents=True, exist_ok=True)
+        if boxes is not None:  # written first: a PDF is never found with stale boxes
+            self.write(self.path(key).with_suffix(".json"), json.dumps(boxes).encode())
+        self.write(self.path(key), data)
+        self.prune()
+
+    def write(self, path, data):
         with tempfile.NamedTemporaryFile(dir=self.folder, suffix=".tmp", delete=False) as file:
             file.write(data)
-        os.replace(file.name, self.path(key))
-        self.prune()
+        os.replace(file.name, path)
 
     def prune(self):
         entries = []
@@ -411,6 +437,7 @@ class PdfCache:
             kept_bytes += size
             if index >= self.max_files or kept_bytes > self.max_bytes:
                 path.unlink(missing_ok=True)
+                path.with_suffix(".json").unlink(missing_ok=True)
 
 
 # Fetching

@@ -1,8 +1,13 @@
+from contextlib import contextmanager
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
+from pytest_django.plugin import blocking_manager_key
+
+DEMO_FLUSHED = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(trylast=True)
@@ -10,6 +15,19 @@ def pytest_collection_modifyitems(items):
     """Browser tests last: their live server's database is flushed after each of them,
     which wipes the demo data loaded once for the session (see ``demo_db``)."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Under pytest-xdist a process may still run other tests after a browser test (files
+    are handed out by size): the demo data that the browser test's flush wiped is loaded
+    again, once, before the next test that needs it."""
+    if item.get_closest_marker("browser"):
+        item.config.stash[DEMO_FLUSHED] = True
+    elif item.config.stash.get(DEMO_FLUSHED, False) and "demo_db" in item.fixturenames:
+        with item.config.stash[blocking_manager_key].unblock():
+            call_command("load_demo", stdout=StringIO())
+        item.config.stash[DEMO_FLUSHED] = False
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,6 +52,17 @@ def demo_db(django_db_setup, django_db_blocker):
     """The whole demo data, loaded once for the session (tests must not change it)."""
     with django_db_blocker.unblock():
         call_command("load_demo", stdout=StringIO())
+
+
+@contextmanager
+def shared_rows(django_db_blocker):
+    """For a fixture wider than one test (``scope="module"`` or ``"class"``) that builds an
+    expensive state once: what it writes inside is seen by every test of its scope (each
+    test's own transaction nests in this one as a savepoint, so their changes still go
+    after each test) and is rolled back after the last of them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

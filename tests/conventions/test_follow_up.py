@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from actions.models import Action
 from conventions.locking import ConventionLocked
+from conventions.models import Convention
 from pilotage.models import Meeting
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +17,12 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def login(client, username):
     client.login(username=username, password="demo-ctg")
     return client
+
+
+@pytest.fixture
+def signed(signed_for_the_module):
+    """Signed once for the module (tests/conventions/conftest.py)."""
+    return Convention.objects.get(pk=signed_for_the_module)
 
 
 @pytest.fixture

@@ -26,15 +26,15 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def renders(monkeypatch):
-    """The calls to WeasyPrint, counted."""
+    """The calls to WeasyPrint's layout, counted."""
     calls = []
-    render = documents.html_to_pdf
+    render = documents.layout
 
     def counting(**kwargs):
         calls.append(kwargs["html"])
         return render(**kwargs)
 
-    monkeypatch.setattr(documents, "html_to_pdf", counting)
+    monkeypatch.setattr(documents, "layout", counting)
     return calls
 
 
@@ -71,6 +71,27 @@ def test_without_cache_it_renders_and_stores_nothing(convention, renders, settin
 
     assert len(renders) == 2
     assert not (settings.MEDIA_ROOT / "cache").exists()
+
+
+def test_freezing_finds_the_rendering_of_a_download_with_its_boxes(convention, renders):
+    downloaded = documents.render_pdf(convention=convention)
+
+    frozen, boxes = documents.render_pdf_with_boxes(convention=convention)
+
+    assert frozen == downloaded and len(renders) == 1
+    fresh = documents.render_pdf_with_boxes(convention=convention, cache=False)[1]
+    assert boxes and boxes == fresh
+    assert documents.render_pdf_with_boxes(convention=convention, prefix="zz-")[1] == {}
+
+
+def test_a_pdf_kept_without_its_boxes_is_rendered_again(convention, renders, settings):
+    documents.render_pdf(convention=convention)
+    for boxes in (settings.MEDIA_ROOT / "cache" / "documents").glob("*.json"):
+        boxes.unlink()
+
+    documents.render_pdf_with_boxes(convention=convention)
+
+    assert len(renders) == 2
 
 
 def test_the_key_covers_the_stylesheet_and_the_renderer(monkeypatch):
