@@ -27,6 +27,8 @@ from .models import (
 )
 
 KIND_ORDER = {"region": 0, "departement": 1, "epci": 2, "commune": 3}
+# libyaml's parser when PyYAML was built with it (its wheels are): ten times faster.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(folder: Path, name: str):
@@ -34,7 +36,7 @@ def read_yaml(folder: Path, name: str):
     if not path.exists():
         return {}
     with path.open(encoding="utf-8") as stream:
-        return yaml.safe_load(stream) or {}
+        return yaml.load(stream, Loader=YAML_LOADER) or {}
 
 
 def upsert(model_class, /, *, defaults, **lookup):
