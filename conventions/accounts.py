@@ -1,37 +1,109 @@
-"""Logging in, with failed attempts throttled per username and per address."""
+"""Logging in, with failed attempts throttled per address and per account at an address.
+
+Counting failures per account alone would let anyone lock an account out from everywhere
+by guessing its password on purpose; counted per address and per (account, address), a
+guesser only locks themselves out. Past the limit, each further failure doubles the pause.
+The staff login and the back-office login (``/admin/login/``) share the counts.
+"""
+
+import math
+import time
 
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 TOO_MANY = (
-    "Trop de tentatives de connexion échouées. Réessayez dans {minutes} minutes "
+    "Trop de tentatives de connexion échouées. Réessayez dans {delay} "
     "ou réinitialisez votre mot de passe."
 )
+# A count is forgotten this long after its last failure (or its pause, if longer).
+MEMORY = 24 * 60 * 60
+LONGEST_PAUSE = 24 * 60 * 60
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    def failure_keys(self):
+def client_address(request):
+    """The client's address: ``REMOTE_ADDR``, or behind a reverse proxy the header it sets
+    (``CTG_CLIENT_ADDRESS_HEADER``, e.g. ``X-Real-IP``, which the proxy must overwrite)."""
+    if request is None:
+        return ""
+    header = settings.CTG_CLIENT_ADDRESS_HEADER
+    if header:
+        name = "HTTP_" + header.upper().replace("-", "_")
+        return request.META.get(name, "").split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def in_minutes(seconds):
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"
+
+
+class Throttle:
+    """Failures counted under one cache key: from the ``limit``-th on, each one pauses the
+    key for ``LOGIN_FAILURE_WINDOW`` seconds, twice as long as the pause before."""
+
+    def __init__(self, key, limit):
+        self.key = key
+        self.limit = limit
+
+    def state(self):
+        return cache.get(self.key) or {"failures": 0, "until": 0.0}
+
+    def remaining(self):
+        """Seconds left in the current pause, 0 when none."""
+        return max(0.0, self.state()["until"] - time.time())
+
+    def record_failure(self):
+        state = self.state()
+        failures = state["failures"] + 1
+        until, pause = state["until"], 0
+        if failures >= self.limit:
+            pause = settings.LOGIN_FAILURE_WINDOW * 2 ** (failures - self.limit)
+            pause = min(pause, LONGEST_PAUSE)
+            until = time.time() + pause
+        cache.set(self.key, {"failures": failures, "until": until}, max(pause, MEMORY))
+
+    def clear(self):
+        cache.delete(self.key)
+
+
+def remaining_pause(throttles):
+    return max(throttle.remaining() for throttle in throttles)
+
+
+class ThrottleLoginMixin:
+    def throttles(self):
         username = (self.data.get("username") or "").strip().lower()
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        return [f"login-failures:user:{username}", f"login-failures:address:{address}"]
+        address = client_address(self.request)
+        return [
+            Throttle(f"login-failures:address:{address}", settings.LOGIN_ADDRESS_FAILURE_LIMIT),
+            Throttle(f"login-failures:account:{username}:{address}", settings.LOGIN_FAILURE_LIMIT),
+        ]
 
     def clean(self):
-        keys = self.failure_keys()
-        if any(cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT for key in keys):
-            minutes = settings.LOGIN_FAILURE_WINDOW // 60
-            raise ValidationError(TOO_MANY.format(minutes=minutes), code="throttled")
+        throttles = self.throttles()
+        if pause := remaining_pause(throttles):
+            raise ValidationError(TOO_MANY.format(delay=in_minutes(pause)), code="throttled")
         try:
             cleaned = super().clean()
         except ValidationError:
-            for key in keys:
-                cache.add(key, 0, settings.LOGIN_FAILURE_WINDOW)
-                cache.incr(key)
+            for throttle in throttles:
+                throttle.record_failure()
             raise
-        cache.delete(keys[0])
+        throttles[1].clear()
         return cleaned
+
+
+class ThrottledAuthenticationForm(ThrottleLoginMixin, AuthenticationForm):
+    pass
+
+
+class ThrottledAdminAuthenticationForm(ThrottleLoginMixin, AdminAuthenticationForm):
+    pass
 
 
 class ThrottledLoginView(LoginView):

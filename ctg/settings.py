@@ -130,9 +130,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "conventions:portfolio"
 LOGOUT_REDIRECT_URL = "login"
-# Failed logins allowed per username and per address before a pause (see accounts).
+# Failed logins allowed per account at one address, and per address whatever the account,
+# before a pause of LOGIN_FAILURE_WINDOW seconds, doubled at each further failure (see
+# conventions/accounts.py). Behind a reverse proxy, CTG_CLIENT_ADDRESS_HEADER names the
+# header in which the proxy puts the client's address (e.g. X-Real-IP).
 LOGIN_FAILURE_LIMIT = 5
+LOGIN_ADDRESS_FAILURE_LIMIT = 20
 LOGIN_FAILURE_WINDOW = 15 * 60
+CTG_CLIENT_ADDRESS_HEADER = env_str("CTG_CLIENT_ADDRESS_HEADER", "")
 
 LANGUAGE_CODE = "fr-fr"
 TIME_ZONE = "Europe/Paris"

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from conventions.accounts import ThrottledLoginView
+from conventions.accounts import ThrottledAdminAuthenticationForm, ThrottledLoginView
 
 admin.site.site_header = "CTG — back-office"
 admin.site.site_title = "CTG"
 admin.site.index_title = "Administration des conventions territoriales globales"
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("connexion/", ThrottledLoginView.as_view(), name="login"),
