@@ -9,6 +9,8 @@ from django.core.exceptions import MultipleObjectsReturned, ValidationError
 from import_export import resources, widgets
 from import_export.results import Result
 
+from .spreadsheets import csv_safe
+
 
 class FileLineResult(Result):
     """Number rows as lines of the file: the first data row is line 2."""
@@ -72,6 +74,13 @@ def not_a_number(value):
 
 
 class CtgResource(resources.ModelResource):
+    """Exports neutralise formulas (``csv_safe``), in CSV and XLSX alike: the library's
+    IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading ``=`` and turns every
+    cell into text."""
+
+    def export_field(self, field, instance, **kwargs):
+        return csv_safe(super().export_field(field, instance, **kwargs))
+
     @classmethod
     def get_result_class(cls):
         return FileLineResult

@@ -16,12 +16,13 @@ applied to every cell and no checks sheet.
 
 import csv
 import io
-import re
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
+
+from conventions.spreadsheets import csv_safe
 
 from .. import computations as calc
 from ..models import Indicator, TableColumn
@@ -83,16 +84,6 @@ def export_rows(diagnostic):
                     cell.printed,
                     "oui" if cell.discrepancy else "",
                 ]
-
-
-FIGURE = re.compile(r"^[+-]?\s?\d[\d\s,]*\s?(%|pt|€)?$")
-
-
-def csv_safe(value):
-    """A text a spreadsheet will not run as a formula (a label typed as ``=HYPERLINK(…)``):
-    a leading ``=``, ``+``, ``-``, ``@`` gets an apostrophe, except in a figure (``-0,30 %``)."""
-    risky = isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
-    return f"'{value}" if risky and not FIGURE.match(value) else value
 
 
 def as_csv(diagnostic):
