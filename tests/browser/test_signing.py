@@ -63,5 +63,6 @@ def test_jura_nord_goes_from_draft_to_signed(page, log_in, jura_nord):
     page.goto("/verification/")
     page.get_by_label("PDF à vérifier").set_input_files(signed_pdf)
     page.get_by_role("button", name="Vérifier", exact=True).click()
-    expect(page.locator("#verdict")).to_contain_text("Document intègre : 3 signatures valides")
+    verdict = "Document intègre : 3 signatures sur 3, valides"
+    expect(page.locator("#verdict")).to_contain_text(verdict)
     expect(page.locator("#origine")).to_contain_text("CTG Jura Nord 2019-2023")

@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
@@ -91,7 +92,7 @@ def test_the_verification_page_recognises_the_signed_convention(signed, client):
 
     assert response.status_code == 200
     assert reverse("conventions:signature-list", args=[signed.pk]) in response.content.decode()
-    assert "Document intègre : 3 signatures valides" in page
+    assert "Document intègre : 3 signatures sur 3, valides" in page
     assert (
         "C'est la version signée par M. Gérôme FASSENET de la convention "
         "« CTG Jura Nord 2019-2023 »." in page
@@ -167,3 +168,66 @@ def test_the_documents_tab_shows_the_signatures(signed, client):
     assert reverse("conventions:signature-verify") in page.content.decode()
     # The other helper's links stay.
     assert reverse("conventions:document-download", args=[signed.pk]) in page.content.decode()
+
+
+def test_a_file_cut_back_before_its_last_signature_is_incomplete(signed, client):
+    with signatures(signed)[1].file.open("rb") as file:
+        data = file.read()
+
+    _, page = verify_page(login(client, "caf-jura"), data)
+
+    assert "Document incomplet : 2 signatures sur 3." in page
+    assert "Document intègre" not in page
+    assert "C'est la version signée par M. Éric GROSPIERRE" in page
+
+
+def changed_then_countersigned(signed, change):
+    """The file after the first signature, changed by ``change`` in an incremental update,
+    then signed by the second signatory as the application signs: every signature is
+    cryptographically valid."""
+    first, second = signatures(signed)[:2]
+    with first.file.open("rb") as file:
+        writer = IncrementalPdfFileWriter(io.BytesIO(file.read()), strict=False)
+    change(writer, first)
+    output = io.BytesIO()
+    writer.write(output)
+    signer = signing.load_signer(second.signatory.person)
+    return signing.pades_sign(
+        data=output.getvalue(), signer=signer, signature=second, when=timezone.now()
+    )
+
+
+def widen_the_page(writer, signature):
+    page = writer.root["/Pages"]["/Kids"][0].get_object()
+    page["/MediaBox"] = generic.ArrayObject(map(generic.NumberObject, (0, 0, 800, 900)))
+    writer.update_container(page)
+
+
+def replace_the_stamp(writer, signature):
+    page = writer.root["/Pages"]["/Kids"][signature.page].get_object()
+    for annotation in page["/Annots"]:
+        widget = annotation.get_object()
+        if widget.get("/T") == signature.field_name:
+            stamp = generic.StreamObject(stream_data=b"0 0 1 rg 0 0 50 20 re f")
+            widget["/AP"] = generic.DictionaryObject(
+                {generic.NameObject("/N"): writer.add_object(stamp)}
+            )
+            writer.update_container(widget)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (widen_the_page, "les dimensions ou l'orientation de la page 1 ont été modifiées"),
+        (replace_the_stamp, "le cachet d'une signature a été remplacé en page"),
+    ],
+    ids=["page-box", "stamp"],
+)
+def test_a_change_between_two_valid_signatures_is_reported(signed, change, expected):
+    data = changed_then_countersigned(signed, change)
+
+    report = signing.verify(data=data)
+
+    assert [check.intact and check.trusted for check in report.signatures] == [True, True]
+    assert any(expected in problem for problem in report.signatures[0].problems)
+    assert report.signatures[1].ok and not report.all_valid

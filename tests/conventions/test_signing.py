@@ -363,6 +363,51 @@ def test_the_verification_page_refuses_what_is_not_a_pdf(client, demo):
     assert response.status_code == 422 and "la limite est de" in page
 
 
+def pdf_of(*objects, trailer="/Root 1 0 R", xref=True):
+    """A hand-written PDF: ``objects`` numbered from 1, a classic cross-reference table."""
+    out, offsets = b"%PDF-1.7\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    start = len(out)
+    if xref:
+        out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+        out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} {trailer} >>\n".encode()
+    return out + f"startxref\n{start}\n%%EOF\n".encode()
+
+
+CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
+PAGES = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"
+MALFORMED = {
+    "broken-xref": pdf_of(CATALOG, PAGES, PAGE).replace(b"00000 n", b"zzzzz n"),
+    "no-xref": pdf_of(CATALOG, PAGES, PAGE, xref=False),
+    "xref-loop": pdf_of(CATALOG, PAGES, PAGE, trailer="/Root 1 0 R /Prev 9"),
+    "page-loop": pdf_of(CATALOG, b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>"),
+    "deep-nesting": pdf_of(
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm " + b"[" * 50_000 + b"]" * 50_000 + b" >>",
+        PAGES,
+        PAGE,
+    ),
+    "bad-stream": pdf_of(
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm 4 0 R >>",
+        PAGES,
+        PAGE,
+        b"<< /Length 12 /Filter /FlateDecode >>\nstream\nnot deflated\nendstream",
+    ),
+    "self-reference": pdf_of(b"1 0 R", trailer="/Root 1 0 R"),
+}
+
+
+@pytest.mark.parametrize("data", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_pdf_gets_a_french_message_never_an_error(client, demo, data):
+    response, page = verify_page(login(client, "caf-jura"), data)
+
+    assert response.status_code in (200, 422)
+    assert "illisible ou endommagé" in page or "aucune signature électronique" in page
+
+
 def test_an_unknown_pdf_is_not_one_of_ours(client, demo):
     _, page = verify_page(login(client, "caf-jura"), small_pdf("Autre chose"))
     assert "Ce fichier n'est pas l'une de nos conventions" in page
