@@ -1,9 +1,12 @@
-"""Logging in, with failed attempts throttled per address and per account at an address.
+"""Logging in, with failed attempts throttled per address and per account at an address;
+password reset e-mails limited per address and per e-mail.
 
 Counting failures per account alone would let anyone lock an account out from everywhere
 by guessing its password on purpose; counted per address and per (account, address), a
 guesser only locks themselves out. Past the limit, each further failure doubles the pause.
-The staff login and the back-office login (``/admin/login/``) share the counts.
+The staff login and the back-office login (``/admin/login/``) share the counts. A reset
+request is counted and refused alike whether an account has the e-mail or not, so the
+page still tells nobody which addresses have an account.
 """
 
 import math
@@ -11,14 +14,18 @@ import time
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 TOO_MANY = (
     "Trop de tentatives de connexion échouées. Réessayez dans {delay} "
     "ou réinitialisez votre mot de passe."
+)
+TOO_MANY_RESETS = (
+    "Trop de demandes de réinitialisation du mot de passe. Réessayez dans {delay} ; "
+    "si un compte correspond à cette adresse, le lien déjà envoyé reste valable."
 )
 # A count is forgotten this long after its last failure (or its pause, if longer).
 MEMORY = 24 * 60 * 60
@@ -43,12 +50,14 @@ def in_minutes(seconds):
 
 
 class Throttle:
-    """Failures counted under one cache key: from the ``limit``-th on, each one pauses the
-    key for ``LOGIN_FAILURE_WINDOW`` seconds, twice as long as the pause before."""
+    """Failures (or requests) counted under one cache key: from the ``limit``-th on, each
+    one pauses the key for ``window`` seconds (``LOGIN_FAILURE_WINDOW``), twice as long as
+    the pause before."""
 
-    def __init__(self, key, limit):
+    def __init__(self, key, limit, window=None):
         self.key = key
         self.limit = limit
+        self.window = window
 
     def state(self):
         return cache.get(self.key) or {"failures": 0, "until": 0.0}
@@ -57,12 +66,13 @@ class Throttle:
         """Seconds left in the current pause, 0 when none."""
         return max(0.0, self.state()["until"] - time.time())
 
-    def record_failure(self):
+    def record(self):
         state = self.state()
         failures = state["failures"] + 1
         until, pause = state["until"], 0
         if failures >= self.limit:
-            pause = settings.LOGIN_FAILURE_WINDOW * 2 ** (failures - self.limit)
+            window = self.window or settings.LOGIN_FAILURE_WINDOW
+            pause = window * 2 ** (failures - self.limit)
             pause = min(pause, LONGEST_PAUSE)
             until = time.time() + pause
         cache.set(self.key, {"failures": failures, "until": until}, max(pause, MEMORY))
@@ -92,7 +102,7 @@ class ThrottleLoginMixin:
             cleaned = super().clean()
         except ValidationError:
             for throttle in throttles:
-                throttle.record_failure()
+                throttle.record()
             raise
         throttles[1].clear()
         return cleaned
@@ -109,3 +119,31 @@ class ThrottledAdminAuthenticationForm(ThrottleLoginMixin, AdminAuthenticationFo
 class ThrottledLoginView(LoginView):
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self):
+        cleaned = super().clean()
+        email = (cleaned.get("email") or "").strip().lower()
+        address = client_address(self.request)
+        window = settings.PASSWORD_RESET_WINDOW
+        throttles = [
+            Throttle(f"reset:address:{address}", settings.PASSWORD_RESET_ADDRESS_LIMIT, window),
+            Throttle(f"reset:email:{email}", settings.PASSWORD_RESET_LIMIT, window),
+        ]
+        if pause := remaining_pause(throttles):
+            raise ValidationError(TOO_MANY_RESETS.format(delay=in_minutes(pause)), code="throttled")
+        for throttle in throttles:
+            throttle.record()
+        return cleaned
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    form_class = ThrottledPasswordResetForm
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"request": self.request}

@@ -138,6 +138,11 @@ LOGIN_FAILURE_LIMIT = 5
 LOGIN_ADDRESS_FAILURE_LIMIT = 20
 LOGIN_FAILURE_WINDOW = 15 * 60
 CTG_CLIENT_ADDRESS_HEADER = env_str("CTG_CLIENT_ADDRESS_HEADER", "")
+# Password reset e-mails asked per e-mail, and per address whatever the e-mail, before a
+# pause of PASSWORD_RESET_WINDOW seconds, doubled at each further request.
+PASSWORD_RESET_LIMIT = 3
+PASSWORD_RESET_ADDRESS_LIMIT = 10
+PASSWORD_RESET_WINDOW = 60 * 60
 
 LANGUAGE_CODE = "fr-fr"
 TIME_ZONE = "Europe/Paris"

@@ -1,6 +1,9 @@
 """Logins and password resets are throttled without letting anyone lock another account out."""
 
+import re
+
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -116,3 +119,50 @@ def test_behind_a_proxy_the_client_address_is_read_from_its_header(client, staff
     response = log_in(client, reverse("login"), "gestionnaire")  # same proxy, another client
 
     assert response.status_code == 302
+
+
+RESET_THROTTLED = "Trop de demandes de réinitialisation"
+CSRF_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]*"')
+
+
+def ask_reset(client, email, address="10.0.0.1"):
+    return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+def test_password_reset_emails_are_limited_per_email(client, staff, settings):
+    staff.email = "gestion@example.org"
+    staff.save()
+    settings.PASSWORD_RESET_LIMIT = 2
+    for address in ("10.0.0.1", "10.0.0.2"):
+        assert ask_reset(client, "gestion@example.org", address).status_code == 302
+
+    response = ask_reset(client, "GESTION@example.org", "10.0.0.3")
+
+    assert RESET_THROTTLED in response.content.decode()
+    assert len(mail.outbox) == 2
+
+
+def test_password_reset_requests_are_limited_per_address(client, staff, settings):
+    settings.PASSWORD_RESET_ADDRESS_LIMIT = 3
+    for number in range(3):
+        ask_reset(client, f"personne-{number}@example.org")
+
+    response = ask_reset(client, "gestion@example.org")
+
+    assert RESET_THROTTLED in response.content.decode()
+
+
+def test_password_reset_throttle_does_not_tell_whether_an_account_exists(client, staff, settings):
+    staff.email = "gestion@example.org"
+    staff.save()
+    settings.PASSWORD_RESET_LIMIT = 1
+    pages = []
+    for email in ("gestion@example.org", "inconnu@example.org"):
+        first = ask_reset(client, email)
+        second = CSRF_TOKEN.sub("", ask_reset(client, email).content.decode())
+        second = second.replace(email, "ADRESSE")
+        pages.append((first.status_code, first.url, second))
+
+    (known, unknown) = pages
+    assert known == unknown
+    assert RESET_THROTTLED in known[2]
