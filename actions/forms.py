@@ -3,11 +3,11 @@
 from django import forms
 from django.db import transaction
 
+from conventions.forms import DATE_INPUT
 from conventions.parts import REGISTRY, Part, PartForm, register
 
 from .models import Action, EvaluationCriterion, Field, FollowUpIndicator
 
-DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 ONE_PER_LINE = "Un élément par ligne."
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from conventions.models.convention import ScopedQuerySet
+from conventions.validators import validate_year
 
 
 class FieldQuerySet(models.QuerySet):
@@ -98,7 +99,9 @@ class Action(models.Model):
     offer = models.TextField("nature et niveau de l'offre de service", blank=True)
     human_means = models.TextField("moyens humains mobilisés", blank=True)
     lead = models.CharField("responsable de la conduite de l'action", max_length=250, blank=True)
-    deadline_date = models.DateField("échéance (date)", null=True, blank=True)
+    deadline_date = models.DateField(
+        "échéance (date)", null=True, blank=True, validators=[validate_year]
+    )
     deadline_text = models.CharField(
         "échéance (en toutes lettres)",
         max_length=250,

@@ -19,8 +19,12 @@ from .models import (
     Visa,
 )
 from .parts import AccessibleErrorsMixin, Part, PartForm, register
+from .validators import FIRST_DAY, LAST_DAY, validate_year
 
-DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+DATE_INPUT = forms.DateInput(
+    format="%Y-%m-%d",
+    attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()},
+)
 
 
 class ConventionForm(AccessibleErrorsMixin, forms.ModelForm):
@@ -51,8 +55,8 @@ class NewConventionForm(AccessibleErrorsMixin, forms.Form):
         help_text="L'organisation qui signe avec la Caf (EPCI, commune…).",
     )
     short_title = forms.CharField(label="Titre court", max_length=120)
-    start_date = forms.DateField(label="Début", widget=DATE_INPUT)
-    end_date = forms.DateField(label="Fin", widget=DATE_INPUT)
+    start_date = forms.DateField(label="Début", widget=DATE_INPUT, validators=[validate_year])
+    end_date = forms.DateField(label="Fin", widget=DATE_INPUT, validators=[validate_year])
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,7 +91,9 @@ class NewConventionForm(AccessibleErrorsMixin, forms.Form):
 class StepForm(AccessibleErrorsMixin, forms.Form):
     """Taking a step of the convention's life: its date when it has one, and a note."""
 
-    on = forms.DateField(label="Date", required=False, widget=DATE_INPUT)
+    on = forms.DateField(
+        label="Date", required=False, widget=DATE_INPUT, validators=[validate_year]
+    )
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

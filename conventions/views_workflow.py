@@ -26,7 +26,8 @@ def convention_step(request, convention, target):
                 request, f"La convention est désormais « {convention.get_status_display()} »."
             )
     else:
-        messages.error(request, "La date saisie n'est pas valide.")
+        errors = " ".join(form.errors.get("on", []))
+        messages.error(request, f"La date saisie n'est pas valide. {errors}".strip())
     return redirect(
         reverse("conventions:convention-detail", args=[convention.pk]) + "#cycle-de-vie"
     )

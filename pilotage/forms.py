@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from conventions.forms import DATE_INPUT
 from conventions.models import Organisation, Party, Person
 from conventions.parts import Part, PartForm, register
+from conventions.validators import MAX_YEAR, MIN_YEAR
 
 from .models import Body, Meeting, Member, Mission
 
@@ -20,11 +21,13 @@ MEETING_OUT_OF_PERIOD = (
 
 
 def shift_years(day, years):
-    """The same day ``years`` later (28 February for a 29 February in a common year)."""
+    """The same day ``years`` later (28 February for a 29 February in a common year),
+    within the years a date may take."""
+    year = min(max(day.year + years, MIN_YEAR), MAX_YEAR)
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def party_organisations(convention):

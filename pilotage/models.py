@@ -6,6 +6,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from conventions.models.convention import ScopedQuerySet
+from conventions.validators import validate_year
 
 
 class Body(models.Model):
@@ -69,7 +70,10 @@ class Body(models.Model):
         if last is None and "last_meeting" not in self.__dict__:
             last = self.meetings.aggregate(last=models.Max("date"))["last"]
         period = datetime.timedelta(days=365 // self.min_meetings_per_year)
-        return (last or since) + period
+        try:
+            return (last or since) + period
+        except OverflowError:  # a date stored before years were bounded (9999-12-31)
+            return None
 
     def sector_list(self):
         return [line.strip() for line in self.sectors.splitlines() if line.strip()]
@@ -142,7 +146,7 @@ class Meeting(models.Model):
     body = models.ForeignKey(
         Body, verbose_name="instance", on_delete=models.CASCADE, related_name="meetings"
     )
-    date = models.DateField("date")
+    date = models.DateField("date", validators=[validate_year])
     place = models.CharField("lieu", max_length=200, blank=True)
     agenda = models.TextField("ordre du jour", blank=True)
     attendees = models.ManyToManyField(

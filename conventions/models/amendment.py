@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from conventions.validators import validate_year
+
 from .convention import Convention, ScopedQuerySet
 from .signing import signatures_storage
 
@@ -50,7 +52,7 @@ class Amendment(models.Model):
         blank=True,
         related_name="+",
     )
-    signed_on = models.DateField("signé le", null=True, blank=True)
+    signed_on = models.DateField("signé le", null=True, blank=True, validators=[validate_year])
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
 

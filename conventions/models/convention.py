@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from conventions.validators import validate_year
+
 
 class ConventionQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -110,8 +112,10 @@ class Convention(models.Model):
         on_delete=models.PROTECT,
         related_name="conventions",
     )
-    start_date = models.DateField("début", help_text="Peut précéder la signature.")
-    end_date = models.DateField("fin")
+    start_date = models.DateField(
+        "début", help_text="Peut précéder la signature.", validators=[validate_year]
+    )
+    end_date = models.DateField("fin", validators=[validate_year])
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.DRAFT)
     model = models.ForeignKey(
         "conventions.ConventionModel",
@@ -129,14 +133,20 @@ class Convention(models.Model):
         "formule d'engagement", max_length=250, default="Il est convenu et arrêté ce qui suit :"
     )
     signature_place = models.CharField("fait à", max_length=120, blank=True)
-    signature_date = models.DateField("le", null=True, blank=True)
+    signature_date = models.DateField("le", null=True, blank=True, validators=[validate_year])
     copies = models.PositiveSmallIntegerField("nombre d'exemplaires", null=True, blank=True)
     initialled_pages = models.PositiveSmallIntegerField(
         "nombre de pages paraphées", null=True, blank=True
     )
-    copil_validated_on = models.DateField("validée par le COPIL le", null=True, blank=True)
-    notice_given_on = models.DateField("préavis de résiliation donné le", null=True, blank=True)
-    terminated_on = models.DateField("résiliée à compter du", null=True, blank=True)
+    copil_validated_on = models.DateField(
+        "validée par le COPIL le", null=True, blank=True, validators=[validate_year]
+    )
+    notice_given_on = models.DateField(
+        "préavis de résiliation donné le", null=True, blank=True, validators=[validate_year]
+    )
+    terminated_on = models.DateField(
+        "résiliée à compter du", null=True, blank=True, validators=[validate_year]
+    )
     is_demo = models.BooleanField(
         "données de démonstration inventées",
         default=False,

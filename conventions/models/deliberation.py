@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from conventions.validators import validate_year
+
 from .convention import ScopedQuerySet
 from .signing import signatures_storage
 
@@ -69,10 +71,14 @@ class Deliberation(models.Model):
     )
     number = models.CharField("numéro", max_length=60, blank=True)
     body = models.CharField("instance", max_length=150, help_text="« Conseil communautaire »")
-    session_date = models.DateField("date de séance")
+    session_date = models.DateField("date de séance", validators=[validate_year])
     opened_at = models.TimeField("ouverture de la séance", null=True, blank=True)
-    convocation_date = models.DateField("convocation faite le", null=True, blank=True)
-    convocation_posted_date = models.DateField("convocation affichée le", null=True, blank=True)
+    convocation_date = models.DateField(
+        "convocation faite le", null=True, blank=True, validators=[validate_year]
+    )
+    convocation_posted_date = models.DateField(
+        "convocation affichée le", null=True, blank=True, validators=[validate_year]
+    )
     place = models.CharField("lieu", max_length=200, blank=True)
     chair = models.CharField("présidence", max_length=150, blank=True)
     secretary = models.CharField("secrétaire de séance", max_length=150, blank=True)
@@ -97,9 +103,13 @@ class Deliberation(models.Model):
     votes_against = count_field("contre")
     abstentions = count_field("abstentions")
 
-    sent_to_prefecture = models.DateField("envoyé en préfecture le", null=True, blank=True)
-    received_by_prefecture = models.DateField("reçu en préfecture le", null=True, blank=True)
-    posted_on = models.DateField("affiché le", null=True, blank=True)
+    sent_to_prefecture = models.DateField(
+        "envoyé en préfecture le", null=True, blank=True, validators=[validate_year]
+    )
+    received_by_prefecture = models.DateField(
+        "reçu en préfecture le", null=True, blank=True, validators=[validate_year]
+    )
+    posted_on = models.DateField("affiché le", null=True, blank=True, validators=[validate_year])
     act_id = models.CharField("identifiant de l'acte", max_length=120, blank=True)
     scan = models.FileField(
         "délibération scannée (PDF)",

@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from conventions.validators import validate_year
+
 siren_validator = RegexValidator(r"^\d{9}$", "Le SIREN compte exactement 9 chiffres.")
 
 
@@ -42,7 +44,9 @@ class Territory(models.Model):
         help_text="Pour un EPCI : ses communes membres.",
     )
     area_ha = models.PositiveIntegerField("superficie (ha)", null=True, blank=True)
-    created_on = models.DateField("date de création", null=True, blank=True)
+    created_on = models.DateField(
+        "date de création", null=True, blank=True, validators=[validate_year]
+    )
     history = HistoricalRecords(m2m_fields=[communes])
 
     class Meta:

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from conventions.validators import validate_year
+
 from .convention import Convention
 
 
@@ -26,7 +28,9 @@ class StatusChange(models.Model):
         related_name="+",
     )
     at = models.DateTimeField("le", auto_now_add=True)
-    effective_on = models.DateField("date de l'étape", null=True, blank=True)
+    effective_on = models.DateField(
+        "date de l'étape", null=True, blank=True, validators=[validate_year]
+    )
     note = models.TextField("note", blank=True)
 
     class Meta:

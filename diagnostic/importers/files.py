@@ -9,6 +9,7 @@ import warnings
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from conventions.resources import not_a_number
+from conventions.validators import MAX_YEAR, MIN_YEAR
 
 QUANTUM = Decimal("0.0001")  # an observation keeps four decimals
 TOO_BIG = Decimal(10) ** 12  # and sixteen digits in all
@@ -114,12 +115,23 @@ def parse_count(cell):
 
 def parse_year(cell):
     written = text(cell)
-    if not (len(written) == 4 and written.isdigit() and 1900 <= int(written) <= 2100):
-        raise ValueError(f"« {written} » n'est pas une année (AAAA, entre 1900 et 2100).")
+    if not (len(written) == 4 and written.isdigit() and MIN_YEAR <= int(written) <= MAX_YEAR):
+        raise ValueError(
+            f"« {written} » n'est pas une année (AAAA, entre {MIN_YEAR} et {MAX_YEAR})."
+        )
     return int(written)
 
 
 def parse_date(cell):
+    date = read_date(cell)
+    if not MIN_YEAR <= date.year <= MAX_YEAR:
+        raise ValueError(
+            f"« {text(cell)} » : l'année doit être comprise entre {MIN_YEAR} et {MAX_YEAR}."
+        )
+    return date
+
+
+def read_date(cell):
     if isinstance(cell, datetime.datetime):
         return cell.date()
     if isinstance(cell, datetime.date):
@@ -146,11 +158,16 @@ def parse_reference(cell):
     its year, and its date (the month's last day when only the month is given: Cafdata
     counts the benefits « au titre de décembre »)."""
     if isinstance(cell, datetime.date):
-        return cell.year, cell if not isinstance(cell, datetime.datetime) else cell.date()
+        date = parse_date(cell)
+        return date.year, date
     written = text(cell)
     match = REFERENCE.fullmatch(re.split(r"[T ]", written, maxsplit=1)[0])
     if match:
         year = int(match["y1"] or match["y2"] or match["y3"])
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(
+                f"« {written} » : l'année doit être comprise entre {MIN_YEAR} et {MAX_YEAR}."
+            )
         month, day = match["m1"] or match["m2"] or match["m3"], match["d1"] or match["d2"]
         if month is None:
             return year, None

@@ -3,6 +3,8 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from conventions.validators import validate_year
+
 
 class Indicator(models.Model):
     class Unit(models.TextChoices):
@@ -70,7 +72,11 @@ class Observation(models.Model):
     )
     year = models.PositiveSmallIntegerField("année")
     date = models.DateField(
-        "date de référence", null=True, blank=True, help_text="Par exemple le 31/12 ou le 30/11."
+        "date de référence",
+        null=True,
+        blank=True,
+        help_text="Par exemple le 31/12 ou le 30/11.",
+        validators=[validate_year],
     )
     value = models.DecimalField("valeur", max_digits=16, decimal_places=4, null=True, blank=True)
     note = models.CharField(
