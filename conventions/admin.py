@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -24,6 +26,25 @@ from .models import (
     Territory,
     Visa,
 )
+
+
+class BoundedChangeList(ChangeList):
+    """A date hierarchy's year or month beyond what a date holds (?start_date__year=
+    99999999999999999999) overflows in Django's admin: it is a wrong lookup, as a month 13
+    is, and the admin says so instead of failing."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class BoundedDateHierarchy:
+    """For model admins with a ``date_hierarchy``."""
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedChangeList
 
 
 @admin.register(Territory)
@@ -115,7 +136,7 @@ class AmendmentInline(admin.TabularInline):
 
 
 @admin.register(Convention)
-class ConventionAdmin(SimpleHistoryAdmin):
+class ConventionAdmin(BoundedDateHierarchy, SimpleHistoryAdmin):
     list_display = ("short_title", "territory", "start_date", "end_date", "status", "is_demo")
     list_filter = ("status", "is_demo", "parties__organisation")
     search_fields = ("short_title", "title", "territory__name")

@@ -13,6 +13,7 @@ from pilotage.models import Body
 from .access import convention_view, workspace
 from .forms import ConventionForm, NewConventionForm
 from .models import Convention, Membership, Territory
+from .validators import MAX_YEAR, MIN_YEAR
 from .workflow import next_steps
 
 CLOSED = (Convention.Status.EXPIRED, Convention.Status.TERMINATED)
@@ -23,7 +24,9 @@ class PortfolioFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Statut", required=False, choices=[("", "Tous")] + Convention.Status.choices
     )
-    year = forms.IntegerField(label="En vigueur en", required=False, min_value=1990)
+    year = forms.IntegerField(
+        label="En vigueur en", required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
+    )
     department = forms.ModelChoiceField(
         Territory.objects.filter(kind=Territory.Kind.DEPARTEMENT),
         label="Département",
@@ -44,9 +47,9 @@ class PortfolioFilterForm(forms.Form):
             field.widget.attrs["class"] = css
 
     def filter(self, conventions):
-        if not self.is_valid():
-            return conventions
-        data = self.cleaned_data
+        """Apply the valid filters; an absurd value is ignored, its error shown."""
+        self.is_valid()
+        data = dict.fromkeys(self.fields) | getattr(self, "cleaned_data", {})
         if data["q"]:
             conventions = conventions.filter(
                 Q(short_title__icontains=data["q"]) | Q(territory__name__icontains=data["q"])

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from conventions.admin import BoundedDateHierarchy
+
 from .models import Body, Meeting, Member, Mission
 
 
@@ -33,7 +35,7 @@ class BodyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(BoundedDateHierarchy, SimpleHistoryAdmin):
     list_display = ("body", "date", "place")
     list_filter = ("body__convention", "body__kind")
     search_fields = ("agenda", "minutes", "place")
