@@ -14,6 +14,7 @@ from .access import convention_view, workspace
 from .forms import ConventionForm, NewConventionForm
 from .models import Convention, Membership, Territory
 from .validators import MAX_YEAR, MIN_YEAR
+from .views_documents import NOT_STORED, stored_pdf
 from .workflow import next_steps
 
 CLOSED = (Convention.Status.EXPIRED, Convention.Status.TERMINATED)
@@ -172,11 +173,15 @@ def convention_documents(request, convention):
     frozen = convention.frozen_documents.filter(amendment=None).prefetch_related(
         "signatures__signatory__person"
     )
-    return render(
-        request,
-        "conventions/tab_documents.html",
-        workspace(convention, "documents", frozen=list(frozen)),
+    context = workspace(
+        convention,
+        "documents",
+        frozen=list(frozen),
+        stored=stored_pdf(convention),
+        versions=list(convention.versions.exclude(file="").order_by("number")),
+        not_stored=NOT_STORED,
     )
+    return render(request, "conventions/tab_documents.html", context)
 
 
 @require_safe

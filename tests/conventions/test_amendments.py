@@ -403,6 +403,11 @@ def test_the_versions_stay_downloadable(amended, signed, client, tmp_path):
     assert NEW_NAME in flat(text_of(consolidated.content, tmp_path, "consolide.pdf"))
     listing = client.get(reverse("conventions:amendment-list", args=[signed.pk]))
     assert "Texte consolidé après l'avenant n° 1" in listing.content.decode()
+    tab = client.get(reverse("conventions:convention-documents", args=[signed.pk]))
+    assert reverse("conventions:version-download", args=[signed.pk, 1]) in tab.content.decode()
+    assert "Texte consolidé après l'avenant n° 1" in flat(tab.content.decode())
+    download = client.get(reverse("conventions:document-download", args=[signed.pk]))
+    assert download.url == reverse("conventions:signed-download", args=[signed.pk])
 
 
 # Query budgets

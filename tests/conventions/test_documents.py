@@ -449,16 +449,26 @@ def test_reader_sees_the_preview(client, demo):
     assert 'href="/static/ctg/document.css"' in page
 
 
-def test_editor_downloads_the_pdf(client, demo_db):
-    coteaux = Convention.objects.get(short_title=COTEAUX)
-    client.login(username="epci-coteaux", password="demo-ctg")
+def test_editor_downloads_the_pdf(client, demo):
+    client.login(username="epci-jura-nord", password="demo-ctg")
 
-    response = client.get(reverse("conventions:document-download", args=[coteaux.pk]))
+    response = client.get(reverse("conventions:document-download", args=[demo.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == ('attachment; filename="ctg-jura-nord-2019-2023.pdf"')
+    assert response.content.startswith(b"%PDF-1.7")
+
+
+def test_a_signed_convention_downloads_as_signed(client, demo_db):
+    coteaux = Convention.objects.get(short_title=COTEAUX)
+    client.login(username="epci-coteaux", password="demo-ctg")
+
+    response = client.get(reverse("conventions:document-download", args=[coteaux.pk]), follow=True)
+
+    assert response.status_code == 200
     assert response["Content-Disposition"] == (
-        'attachment; filename="ctg-des-coteaux-2024-2028-fictive.pdf"'
+        'attachment; filename="ctg-des-coteaux-2024-2028-fictive-signee.pdf"'
     )
     assert response.content.startswith(b"%PDF-1.7")
 

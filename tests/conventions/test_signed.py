@@ -166,8 +166,22 @@ def test_the_documents_tab_shows_the_signatures(signed, client):
     assert "Convention figée le" in text
     assert "M. Gérôme FASSENET (Le Président) : signée le" in text
     assert reverse("conventions:signature-verify") in page.content.decode()
-    # The other helper's links stay.
-    assert reverse("conventions:document-download", args=[signed.pk]) in page.content.decode()
+
+
+def test_the_documents_tab_serves_the_signed_pdf_never_a_new_rendering(signed, client):
+    login(client, "lecteur-jura-nord")
+    signed_url = reverse("conventions:signed-download", args=[signed.pk])
+    download_url = reverse("conventions:document-download", args=[signed.pk])
+
+    page = client.get(reverse("conventions:convention-documents", args=[signed.pk]))
+    response = client.get(download_url)
+
+    assert signed_url in page.content.decode()
+    assert "Télécharger la convention signée" in flat(page)
+    assert download_url not in page.content.decode()
+    assert reverse("conventions:document-preview", args=[signed.pk]) not in page.content.decode()
+    assert response.status_code == 302 and response.url == signed_url
+    assert client.get(response.url).content == final_pdf(signed)
 
 
 def test_a_file_cut_back_before_its_last_signature_is_incomplete(signed, client):

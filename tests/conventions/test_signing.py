@@ -34,6 +34,7 @@ from conventions.models import (
     StatusChange,
 )
 from conventions.workflow import StepRefused, take_step
+from tests.factories import ConventionFactory, MembershipFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db
 Status = Convention.Status
@@ -116,6 +117,33 @@ def test_the_step_is_refused_until_the_convention_is_voted(demo, users, rendered
     with pytest.raises(StepRefused, match="ne peut pas passer à cette étape"):
         take_step(demo, Status.READY, user=users["epci-jura-nord"])
     assert not demo.frozen_documents.exists()
+
+
+def test_a_frozen_convention_downloads_its_frozen_pdf(ready, client):
+    login(client, "lecteur-jura-nord")
+    frozen_url = reverse("conventions:frozen-download", args=[ready.pk])
+
+    page = client.get(reverse("conventions:convention-documents", args=[ready.pk]))
+    response = client.get(reverse("conventions:document-download", args=[ready.pk]))
+
+    assert frozen_url in page.content.decode()
+    assert "Télécharger la convention figée" in flat(page)
+    assert response.status_code == 302 and response.url == frozen_url
+
+
+def test_a_signed_convention_without_a_stored_pdf_is_not_rendered_again(client, demo):
+    convention = ConventionFactory()
+    organisation = PartyFactory(convention=convention).organisation
+    user = MembershipFactory(organisation=organisation, reader=True).user
+    Convention.objects.filter(pk=convention.pk).update(status=Status.SIGNED)  # as imported
+    client.force_login(user)
+
+    response = client.get(reverse("conventions:document-download", args=[convention.pk]))
+    page = client.get(reverse("conventions:convention-documents", args=[convention.pk]))
+
+    assert response.status_code == 404
+    assert "Aucun exemplaire signé" in flat(response)
+    assert "Aucun exemplaire signé" in flat(page)
 
 
 def test_a_frozen_convention_refuses_content_changes(ready, client):
@@ -290,6 +318,10 @@ def test_the_scanned_copy_becomes_the_reference_copy(ready, client):
     assert ready.status == Status.SIGNED
     download = client.get(reverse("conventions:scan-download", args=[ready.pk, copy.pk]))
     assert download.content == data
+    tab = client.get(reverse("conventions:convention-documents", args=[ready.pk]))
+    assert "Télécharger l'exemplaire signé à la main" in flat(tab)
+    stored = client.get(reverse("conventions:document-download", args=[ready.pk]), follow=True)
+    assert stored.content == data
     _, page = verify_page(login(client, "caf-jura"), data)
     assert "l'exemplaire signé à la main déposé le" in page
 
