@@ -50,11 +50,18 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DEBUG", True)
 
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+
 if DEBUG:
-    SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+    SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 else:
     SECRET_KEY = env_str("SECRET_KEY")
+    if SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+        raise ImproperlyConfigured(
+            "La SECRET_KEY de développement est refusée quand DEBUG est désactivé : "
+            "donnez une clé secrète propre à ce serveur (50 caractères aléatoires)."
+        )
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS est obligatoire quand DEBUG est désactivé.")
@@ -91,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "conventions.middleware.private_pages_not_stored",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -174,10 +183,37 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# HTTPS only once DEBUG is off. Behind a reverse proxy that speaks HTTPS to the browser and
+# HTTP to the application, SECURE_PROXY_SSL_HEADER names the header in which it says
+# "https" (e.g. X-Forwarded-Proto; the proxy must overwrite it); SECURE_SSL_REDIRECT=false
+# when the proxy redirects to HTTPS itself.
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+if proxy_ssl_header := env_str("SECURE_PROXY_SSL_HEADER", ""):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_ssl_header.upper().replace("-", "_"), "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): only this site's own scripts, styles, images and
+# fonts; no inline script, event handler or style attribute (htmx's indicator style is
+# turned off in base.html), no framing, no plugin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -208,6 +244,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # trusts; by default the keys folder's ac-test-ctg.pem.
 CTG_SIGNING_KEYS_DIR = os.environ.get("CTG_SIGNING_KEYS_DIR") or None
 CTG_SIGNING_TEST_KEYS = env_bool("CTG_SIGNING_TEST_KEYS", DEBUG and not CTG_SIGNING_KEYS_DIR)
+if CTG_SIGNING_TEST_KEYS and not DEBUG:
+    raise ImproperlyConfigured(
+        "CTG_SIGNING_TEST_KEYS (les clés de signature de développement) est refusé quand "
+        "DEBUG est désactivé : donnez les clés réelles dans CTG_SIGNING_KEYS_DIR."
+    )
 CTG_SIGNING_PASSPHRASE = env_str("CTG_SIGNING_PASSPHRASE", "")
 CTG_SIGNING_PASSPHRASES = {
     name.removeprefix("CTG_SIGNING_PASSPHRASE_"): value

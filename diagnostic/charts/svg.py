@@ -88,10 +88,11 @@ def svg_markup(drawing, *, slug, title, description):
             "viewBox": f"0 0 {number(drawing.width)} {number(drawing.height)}",
             "role": "img",
             "aria-labelledby": ids,
-            # Sized by the viewBox: as wide as the column, at most its own width (no
-            # width/height attributes, which WeasyPrint would keep when the column is
-            # narrower, leaving blank space around the chart).
-            "style": f"display:block;width:100%;max-width:{number(drawing.width)}px;height:auto",
+            # Sized by the viewBox and the class's rule in ctg.css and document.css: as
+            # wide as the column, at most its own width (no width/height attributes, which
+            # WeasyPrint would keep when the column is narrower, leaving blank space around
+            # the chart; no style attribute, which the Content-Security-Policy refuses).
+            "class": "chart",
         },
     )
     ET.SubElement(root, "title", {"id": f"{slug}-titre"}).text = clean(title)

@@ -68,6 +68,21 @@ def jura_nord(live_server):
     return Convention.objects.get(short_title="CTG Jura Nord 2019-2023")
 
 
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, failing the test on any Content-Security-Policy violation
+    (an inline script, handler or style that the browser refused)."""
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
+    assert violations == []
+
+
 @pytest.fixture(scope="session")
 def base_url(live_server):
     """Pages are opened by path (``page.goto("/aide/")``) on the live server. This also
