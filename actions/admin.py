@@ -2,6 +2,8 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from conventions.workbooks import BoundedImportMixin
+
 from .models import Action, EvaluationCriterion, Field, FollowUpIndicator
 from .resources import ActionResource
 
@@ -33,7 +35,7 @@ class EvaluationCriterionInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ActionAdmin(BoundedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [ActionResource]
     list_display = ("name", "field", "order", "lead", "deadline_display", "progress", "convention")
     list_filter = ("convention", "field", "progress", "followup_frequency")

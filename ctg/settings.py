@@ -271,3 +271,15 @@ CTG_SIGNING_STAMP_FONT = Path(
 )
 # Uploaded PDFs (scanned copies, documents to verify): at most this many bytes.
 CTG_UPLOAD_MAX_BYTES = env_int("CTG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+
+# Imports of XLSX files (conventions/workbooks.py; the diagnostic's import pages and the
+# back-office's): a workbook whose parts take more than CTG_IMPORT_MAX_UNCOMPRESSED_BYTES
+# once uncompressed, or whose sheet has more than CTG_IMPORT_MAX_ROWS rows (the header
+# included), is refused before anything is read further or written. 100,000 rows of 20
+# columns take about 80 MB uncompressed.
+CTG_IMPORT_MAX_ROWS = env_int("CTG_IMPORT_MAX_ROWS", 100_000)
+CTG_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("CTG_IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+if CTG_IMPORT_MAX_ROWS < 1 or CTG_IMPORT_MAX_UNCOMPRESSED_BYTES < 1:
+    raise ImproperlyConfigured(
+        "CTG_IMPORT_MAX_ROWS et CTG_IMPORT_MAX_UNCOMPRESSED_BYTES doivent être positifs."
+    )

@@ -4,6 +4,8 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from conventions.workbooks import BoundedImportMixin
+
 from .models import (
     FundingAmount,
     FundingScheme,
@@ -31,8 +33,9 @@ from .resources import (
 )
 
 
-class ImportExportHistoryAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
-    """Imports in CSV and XLSX, refused whole when a row is bad; history kept."""
+class ImportExportHistoryAdmin(BoundedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Imports in CSV and XLSX, refused whole when a row is bad or the file too large;
+    history kept."""
 
 
 @admin.register(Indicator)

@@ -5,9 +5,9 @@ import csv
 import datetime
 import io
 import re
-import warnings
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from conventions import workbooks
 from conventions.resources import not_a_number
 from conventions.validators import MAX_YEAR, MIN_YEAR
 
@@ -59,19 +59,11 @@ def csv_lines(reader):
 
 
 def read_xlsx(content):
-    import openpyxl
-
+    """Within the limits of every import (``conventions.workbooks``)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # styles openpyxl does not know
-            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # a corrupt or foreign archive: openpyxl raises many kinds
-        raise FileError("Ce fichier n'est pas un classeur XLSX lisible.") from None
-    try:
-        rows = workbook.active.iter_rows(values_only=True)
-        return [(line, list(cells)) for line, cells in enumerate(rows, start=1)]
-    finally:
-        workbook.close()
+        return list(enumerate(workbooks.read_rows(content), start=1))
+    except workbooks.WorkbookRefused as refusal:
+        raise FileError(str(refusal)) from None
 
 
 # --- Cells ----------------------------------------------------------------------------------
