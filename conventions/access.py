@@ -15,11 +15,26 @@ from .models import Convention
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 READ_ONLY = "Votre accès à cette convention est en lecture seule."
 LOCKED = "Cette convention est « {status} » : elle ne peut plus être modifiée, sauf par un avenant."
+OWNER_ONLY = "Seule la Caf qui porte la convention ajoute, retire, modifie ou déplace ses parties."
+OTHER_PARTY = (
+    "Vous ne pouvez modifier que les signataires et les délibérations des organisations pour "
+    "lesquelles vous êtes rédacteur."
+)
 
 
 def check_can_write_part(convention, part):
     """Follow-up parts are written on a locked convention too; the others are not."""
     check_can_edit(convention, locked_ok=part.follow_up)
+
+
+def check_can_write_item(convention, part, user, item=None):
+    """The owner writes the parties; a party's editors its signatories and deliberations."""
+    if part.owner_only and not convention.is_owned_by(user):
+        raise PermissionDenied(OWNER_ONLY)
+    if part.party_field and item is not None:
+        party_id = getattr(item, f"{part.party_field}_id")
+        if not convention.parties_writable_by(user).filter(pk=party_id).exists():
+            raise PermissionDenied(OTHER_PARTY)
 
 
 def check_can_edit(convention, *, locked_ok=False):

@@ -111,10 +111,10 @@ class SignatoryForm(PartForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        parties = self.convention.parties.select_related("organisation")
+        parties = self.writable_parties()
         self.fields["party"].queryset = parties
         self.fields["person"].queryset = Person.objects.filter(
-            organisation__parties__convention=self.convention
+            organisation__parties__in=parties
         ).select_related("organisation")
 
 
@@ -248,7 +248,7 @@ class DeliberationForm(ScanFormMixin, PartForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["party"].queryset = self.convention.parties.select_related("organisation")
+        self.fields["party"].queryset = self.writable_parties()
         self.fields["annex"].queryset = self.convention.annexes.all()
         # The deliberation of an avenant being written, or of the convention itself.
         self.fields["amendment"].queryset = self.convention.amendments.filter(
@@ -268,7 +268,15 @@ class DeliberationForm(ScanFormMixin, PartForm):
 
 TAB = "conventions:convention-detail"
 register(
-    Part("partie", Party, PartyForm, "conventions/_party_row.html", TAB, order_field="order"),
+    Part(
+        "partie",
+        Party,
+        PartyForm,
+        "conventions/_party_row.html",
+        TAB,
+        order_field="order",
+        owner_only=True,
+    ),
     Part(
         "signataire",
         Signatory,
@@ -277,11 +285,19 @@ register(
         TAB,
         order_field="order",
         order_scope=("party",),
+        party_field="party",
     ),
     Part("visa", Visa, VisaForm, "conventions/_visa_row.html", TAB, order_field="order"),
     Part(
         "article", Article, ArticleForm, "conventions/_article_row.html", TAB, order_field="number"
     ),
     Part("annexe", Annex, AnnexForm, "conventions/_annex_row.html", TAB, order_field="number"),
-    Part("deliberation", Deliberation, DeliberationForm, "conventions/_deliberation_row.html", TAB),
+    Part(
+        "deliberation",
+        Deliberation,
+        DeliberationForm,
+        "conventions/_deliberation_row.html",
+        TAB,
+        party_field="party",
+    ),
 )

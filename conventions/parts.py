@@ -26,6 +26,10 @@ class Part:
     # A part that records the convention's life (an action's progress, the bodies'
     # meetings), not its text: its editors still write it once the convention is signed.
     follow_up: bool = False
+    # Who writes it: the convention's owner only (its parties), or the editors of the
+    # party that ``party_field`` names (signatories, deliberations); else every editor.
+    owner_only: bool = False
+    party_field: str | None = None
 
     @property
     def label(self):
@@ -60,8 +64,10 @@ class Part:
         if neighbour is None:
             return False
         other = getattr(neighbour, field)
-        setattr(item, field, self.next_order(item))  # a free value, for the unique constraint
-        item.save(update_fields=[field])
+        # Through 0, free since orders start at 1, for the unique constraint: the highest
+        # order plus one could pass the bound. An update, so that no version of the item
+        # records this passing value.
+        self.model.objects.filter(pk=item.pk).update(**{field: 0})
         setattr(neighbour, field, value)
         neighbour.save(update_fields=[field])
         setattr(item, field, other)
@@ -97,10 +103,11 @@ class PartForm(AccessibleErrorsMixin, forms.ModelForm):
     checked by the form, so a duplicate order is an error at the field, not a crash.
     An order left empty puts the item last."""
 
-    def __init__(self, *args, convention, part, **kwargs):
+    def __init__(self, *args, convention, part, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.convention = convention
         self.part = part
+        self.user = user
         if "convention" in {f.name for f in self.instance._meta.fields}:
             self.instance.convention = convention
         if part.order_field in self.fields:
@@ -127,6 +134,12 @@ class PartForm(AccessibleErrorsMixin, forms.ModelForm):
                 "ou laissez vide pour placer à la fin.",
             )
         return cleaned
+
+    def writable_parties(self):
+        """The parties the form offers: those the user writes for (all without a user)."""
+        if self.user is None:
+            return self.convention.parties.select_related("organisation")
+        return self.convention.parties_writable_by(self.user)
 
     def _get_validation_exclusions(self):
         exclusions = super()._get_validation_exclusions()

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from .access import check_can_write_part, convention_view, workspace
+from .access import check_can_write_item, check_can_write_part, convention_view, workspace
 from .parts import REGISTRY
 
 
@@ -52,8 +52,13 @@ def render_form(request, convention, part, form, item=None, status=200):
 def part_add(request, convention, slug):
     part = get_part(slug)
     check_can_write_part(convention, part)
+    check_can_write_item(convention, part, request.user)
     form = part.form_class(
-        request.POST or None, request.FILES or None, convention=convention, part=part
+        request.POST or None,
+        request.FILES or None,
+        convention=convention,
+        part=part,
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         item = form.save()
@@ -69,12 +74,14 @@ def part_edit(request, convention, slug, item_pk):
     part = get_part(slug)
     check_can_write_part(convention, part)
     item = get_item(request, convention, part, item_pk)
+    check_can_write_item(convention, part, request.user, item)
     form = part.form_class(
         request.POST or None,
         request.FILES or None,
         instance=item,
         convention=convention,
         part=part,
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         item = form.save()
@@ -102,6 +109,7 @@ def part_delete(request, convention, slug, item_pk):
     part = get_part(slug)
     check_can_write_part(convention, part)
     item = get_item(request, convention, part, item_pk)
+    check_can_write_item(convention, part, request.user, item)
     if request.method == "POST":
         label = str(item)
         try:
@@ -135,6 +143,7 @@ def part_move(request, convention, slug, item_pk, direction):
     if part.order_field is None:
         raise Http404("Cet élément ne se réordonne pas.")
     item = get_item(request, convention, part, item_pk)
+    check_can_write_item(convention, part, request.user, item)
     part.move(item, -1 if direction == "up" else 1)
     if request.htmx:
         response = HttpResponse("")

@@ -125,12 +125,19 @@ def convention_read(role, method, case):
 
 
 def convention_edit(role, method, case):
-    """The pages that change a convention: its editors only; a reader changes nothing."""
+    """The pages that change a convention: its editors only; a reader changes nothing. The
+    parties are the owner's (the Caf's editors): the EPCI's editor changes none of them.
+    Signatories and deliberations are tried on the editor's own party (the other party's
+    are refused: tests/conventions/test_party_rights.py)."""
     if role == ANONYMOUS:
         return TO_LOGIN
     if role == OUTSIDER:
         return expect(404, unchanged=True)
     if role == READER:
+        return expect(403, unchanged=True)
+    if role == EDITOR and case.slug and REGISTRY[case.slug].owner_only:
+        if case.key == "conventions:part-move" and method == "GET":
+            return expect(405)
         return expect(403, unchanged=True)
     if case.key == "conventions:part-move":
         if method == "GET":
@@ -378,7 +385,11 @@ MISSING_FROM_DEMO = {"reunion": create_meeting}
 
 
 def first_item(part, user, convention):
-    item = part.queryset(user, convention).order_by("pk").first()
+    items = part.queryset(user, convention)
+    if part.party_field:  # one of the editor's own party
+        parties = convention.parties_writable_by(user)
+        items = items.filter(**{f"{part.party_field}__in": parties})
+    item = items.order_by("pk").first()
     if item is None and part.slug in MISSING_FROM_DEMO:
         item = MISSING_FROM_DEMO[part.slug](convention)
     if item is None:

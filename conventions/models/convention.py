@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
-from conventions.validators import validate_year
+from conventions.validators import OrderField, validate_year
 
 
 class ConventionQuerySet(models.QuerySet):
@@ -26,7 +26,10 @@ class ConventionQuerySet(models.QuerySet):
             role=Membership.Role.EDITOR,
             organisation__parties__convention=models.OuterRef("pk"),
         )
-        return self.annotate(user_can_edit=models.Exists(editor))
+        owner = editor.filter(organisation__kind="caf")
+        return self.annotate(
+            user_can_edit=models.Exists(editor), user_is_owner=models.Exists(owner)
+        )
 
     def in_force(self):
         return self.filter(status=Convention.Status.IN_FORCE)
@@ -207,10 +210,37 @@ class Convention(models.Model):
         dates = [body.next_required_meeting(self.start_date) for body in self.bodies.all()]
         return min(filter(None, dates), default=None)
 
+    def is_owned_by(self, user):
+        """The convention's owner is its Caf: an editor of its Caf party adds, removes and
+        re-points parties, and writes every party's signatories and deliberations."""
+        owned = getattr(self, "user_is_owner", None)
+        if owned is None:
+            owned = self.parties.filter(
+                organisation__kind="caf",
+                organisation__memberships__user=user.pk,
+                organisation__memberships__role="editor",
+            ).exists()
+        return owned
+
+    def parties_writable_by(self, user):
+        """The parties whose signatories and deliberations ``user`` writes: every one for
+        the owner, else those of the organisations the user edits for."""
+        parties = self.parties.select_related("organisation")
+        if self.is_owned_by(user):
+            return parties
+        return parties.filter(
+            organisation__memberships__user=user.pk, organisation__memberships__role="editor"
+        ).distinct()
+
     @property
     def is_editable_by_user(self):
         """Set on conventions loaded through ``with_rights(user)``."""
         return getattr(self, "user_can_edit", False) and not self.is_locked
+
+    @property
+    def parties_editable_by_user(self):
+        """The parties' controls show to the owner only (``with_rights(user)``)."""
+        return self.is_editable_by_user and getattr(self, "user_is_owner", False)
 
 
 class Party(models.Model):
@@ -227,7 +257,7 @@ class Party(models.Model):
         on_delete=models.PROTECT,
         related_name="parties",
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     wording = models.TextField(
         "désignation complète",
         help_text="« la Caisse d'Allocations familiales du Jura représentée par … »",
@@ -256,6 +286,17 @@ class Party(models.Model):
     def designation_clause(self):
         return f"{self.get_designation_gender_display()} « {self.designation} »"
 
+    def delete(self, *args, **kwargs):
+        """A party whose deliberations or signatures are recorded stays: they would go with
+        it (``ProtectedError``, which the views turn into a message)."""
+        used = [
+            *self.deliberations.all()[:5],
+            *self.signatories.filter(signing__isnull=False).distinct()[:5],
+        ]
+        if used:
+            raise models.ProtectedError("Partie encore utilisée.", used)
+        return super().delete(*args, **kwargs)
+
 
 class Signatory(models.Model):
     party = models.ForeignKey(
@@ -268,7 +309,7 @@ class Signatory(models.Model):
         related_name="signatures",
     )
     capacity = models.CharField("qualité imprimée", max_length=150, help_text="« Le Directeur »")
-    order = models.PositiveSmallIntegerField("ordre de signature")
+    order = OrderField("ordre de signature")
     history = HistoricalRecords()
     convention_path = "party__convention"
     objects = ScopedQuerySet.as_manager()
@@ -289,7 +330,7 @@ class Visa(models.Model):
     convention = models.ForeignKey(
         Convention, verbose_name="convention", on_delete=models.CASCADE, related_name="visas"
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     text = models.TextField(
         "texte", help_text="« Vu le Code de l'action sociale et des familles ; »"
     )
@@ -311,7 +352,7 @@ class Article(models.Model):
     convention = models.ForeignKey(
         Convention, verbose_name="convention", on_delete=models.CASCADE, related_name="articles"
     )
-    number = models.PositiveSmallIntegerField("numéro")
+    number = OrderField("numéro")
     title = models.CharField("titre", max_length=250)
     body = models.TextField(
         "texte",
@@ -339,7 +380,7 @@ class Annex(models.Model):
     convention = models.ForeignKey(
         Convention, verbose_name="convention", on_delete=models.CASCADE, related_name="annexes"
     )
-    number = models.PositiveSmallIntegerField("numéro")
+    number = OrderField("numéro")
     title = models.CharField("titre", max_length=250)
     intro = models.TextField("texte d'introduction", blank=True)
     source_page = models.PositiveSmallIntegerField(
