@@ -7,7 +7,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from conventions.models.convention import ScopedQuerySet
-from conventions.validators import validate_year
+from conventions.validators import OrderField, validate_year
 
 
 class FieldQuerySet(models.QuerySet):
@@ -19,7 +19,7 @@ class FieldQuerySet(models.QuerySet):
 class Field(models.Model):
     code = models.SlugField("code", max_length=50)
     label = models.CharField("libellé", max_length=150)
-    order = models.PositiveSmallIntegerField("ordre", default=0)
+    order = OrderField("ordre", default=1)
     convention = models.ForeignKey(
         "conventions.Convention",
         verbose_name="convention",
@@ -92,7 +92,7 @@ class Action(models.Model):
     field = models.ForeignKey(
         Field, verbose_name="champ", on_delete=models.RESTRICT, related_name="actions"
     )
-    order = models.PositiveSmallIntegerField("ordre dans le champ")
+    order = OrderField("ordre dans le champ")
     name = models.CharField("nom de l'action", max_length=200)
     content = models.TextField("contenu de l'action", blank=True)
     objectives = models.TextField("objectifs poursuivis", blank=True)
@@ -171,7 +171,7 @@ class FollowUpIndicator(models.Model):
         on_delete=models.CASCADE,
         related_name="followup_indicators",
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     label = models.CharField("indicateur de suivi", max_length=300)
     history = HistoricalRecords()
     convention_path = "action__convention"
@@ -196,7 +196,7 @@ class EvaluationCriterion(models.Model):
         on_delete=models.CASCADE,
         related_name="evaluation_criteria",
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     label = models.CharField("critère d'évaluation", max_length=300)
     history = HistoricalRecords()
     convention_path = "action__convention"

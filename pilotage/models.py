@@ -6,7 +6,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from conventions.models.convention import ScopedQuerySet
-from conventions.validators import validate_year
+from conventions.validators import OrderField, validate_year
 
 
 class Body(models.Model):
@@ -24,7 +24,7 @@ class Body(models.Model):
     )
     kind = models.CharField("type", max_length=40, choices=Kind.choices)
     name = models.CharField("nom", max_length=200)
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     optional = models.BooleanField("optionnelle", default=False)
     sectors = models.TextField(
         "secteurs", blank=True, help_text="Pour un groupe thématique : un secteur par ligne."
@@ -83,7 +83,7 @@ class Member(models.Model):
     body = models.ForeignKey(
         Body, verbose_name="instance", on_delete=models.CASCADE, related_name="members"
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     role = models.CharField("fonction", max_length=250)
     organisation = models.ForeignKey(
         "conventions.Organisation",
@@ -121,7 +121,7 @@ class Mission(models.Model):
     body = models.ForeignKey(
         Body, verbose_name="instance", on_delete=models.CASCADE, related_name="missions"
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     text = models.TextField("mission")
     history = HistoricalRecords()
     convention_path = "body__convention"

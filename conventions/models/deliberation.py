@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from conventions.validators import validate_year
+from conventions.validators import OrderField, validate_year
 
 from .convention import ScopedQuerySet
 from .signing import signatures_storage
@@ -237,7 +237,7 @@ class Attendance(models.Model):
         on_delete=models.CASCADE,
         related_name="attendance",
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     name = models.CharField("nom", max_length=150)
     commune = models.ForeignKey(
         "conventions.Territory",

@@ -6,6 +6,8 @@ from django.db import models, transaction
 from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
+from conventions.validators import OrderField
+
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 PLACEHOLDERS = {
@@ -150,7 +152,7 @@ class ModelArticle(models.Model):
     model = models.ForeignKey(
         ConventionModel, verbose_name="modèle", on_delete=models.CASCADE, related_name="articles"
     )
-    number = models.PositiveSmallIntegerField("numéro")
+    number = OrderField("numéro")
     title = models.CharField("titre", max_length=250)
     body = models.TextField("texte", blank=True, help_text=PLACEHOLDER_HELP)
     history = HistoricalRecords()

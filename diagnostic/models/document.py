@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from conventions.models.convention import ScopedQuerySet
+from conventions.validators import OrderField
 
 
 class Section(models.Model):
@@ -23,7 +24,7 @@ class Section(models.Model):
         related_name="diagnostic_sections",
     )
     key = models.SlugField("identifiant", max_length=60)
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     title = models.CharField("titre", max_length=250)
     level = models.PositiveSmallIntegerField(
         "niveau de titre", choices=[(1, "Partie"), (2, "Sous-partie")], default=2
@@ -60,7 +61,7 @@ class IndicatorTable(models.Model):
         Section, verbose_name="section", on_delete=models.CASCADE, related_name="tables"
     )
     key = models.SlugField("identifiant", max_length=60)
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     title = models.CharField("titre", max_length=250)
     trend_threshold = models.DecimalField(
         "seuil de tendance",
@@ -109,7 +110,7 @@ class TableColumn(models.Model):
     table = models.ForeignKey(
         IndicatorTable, verbose_name="tableau", on_delete=models.CASCADE, related_name="columns"
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     kind = models.CharField("calcul", max_length=20, choices=Kind.choices, default=Kind.VALUE)
     territory = models.ForeignKey(
         "conventions.Territory",
@@ -159,7 +160,7 @@ class TableRow(models.Model):
     table = models.ForeignKey(
         IndicatorTable, verbose_name="tableau", on_delete=models.CASCADE, related_name="rows"
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     indicator = models.ForeignKey(
         "diagnostic.Indicator",
         verbose_name="indicateur",
@@ -229,7 +230,7 @@ class GlossaryEntry(models.Model):
         on_delete=models.CASCADE,
         related_name="glossary",
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     acronym = models.CharField("sigle", max_length=30)
     definition = models.CharField("signification", max_length=250)
     history = HistoricalRecords()
@@ -255,7 +256,7 @@ class Problematique(models.Model):
         on_delete=models.CASCADE,
         related_name="problematiques",
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     field = models.ForeignKey(
         "actions.Field",
         verbose_name="champ",

@@ -4,6 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from conventions.models.convention import ScopedQuerySet
+from conventions.validators import OrderField
 
 
 class Structure(models.Model):
@@ -95,7 +96,7 @@ class SpendingLine(models.Model):
         on_delete=models.CASCADE,
         related_name="spending_lines",
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     field = models.ForeignKey(
         "actions.Field", verbose_name="champ", on_delete=models.RESTRICT, related_name="+"
     )
@@ -155,7 +156,7 @@ class StructureFunding(models.Model):
         on_delete=models.CASCADE,
         related_name="structure_fundings",
     )
-    order = models.PositiveSmallIntegerField("ordre")
+    order = OrderField("ordre")
     structure = models.ForeignKey(
         Structure, verbose_name="structure", on_delete=models.RESTRICT, related_name="fundings"
     )
