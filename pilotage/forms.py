@@ -34,6 +34,19 @@ def party_organisations(convention):
     return Organisation.objects.filter(parties__convention=convention)
 
 
+def organisations_of(convention, also=None):
+    """The organisations the convention may name: its parties, those of its département
+    (the département itself, its EPCI, communes, associations…) and national ones (no
+    territory), plus ``also`` (a Q condition, to keep an item's current choice)."""
+    condition = Q(parties__convention=convention) | Q(territory__isnull=True)
+    department = convention.territory.department_id
+    if department is not None:
+        condition |= Q(territory=department) | Q(territory__department=department)
+    if also is not None:
+        condition |= also
+    return Organisation.objects.filter(pk__in=Organisation.objects.filter(condition).values("pk"))
+
+
 def people_of(convention, also=None):
     """People of the convention's parties, plus ``also`` (a Q condition), so that an item
     keeps its current choices when edited."""
@@ -103,15 +116,18 @@ class MemberForm(PartForm):
         is_party = Exists(
             Party.objects.filter(convention=self.convention, organisation=OuterRef("pk"))
         )
-        self.fields["organisation"].queryset = Organisation.objects.annotate(
-            is_party=is_party
-        ).order_by("-is_party", "name")
+        current = Q(pk=self.instance.organisation_id) if self.instance.pk else None
+        self.fields["organisation"].queryset = (
+            organisations_of(self.convention, current)
+            .annotate(is_party=is_party)
+            .order_by("-is_party", "name")
+        )
         self.fields[
             "organisation"
         ].help_text = "Les organisations parties à la convention sont en tête de liste."
         person = self.fields["person"]
-        current = Q(pk=self.instance.person_id) | Q(organisation=self.instance.organisation_id)
-        person.queryset = people_of(self.convention, current if self.instance.pk else None)
+        current = Q(pk=self.instance.person_id) if self.instance.person_id else None
+        person.queryset = people_of(self.convention, current)
         person.label_from_instance = person_label
 
 

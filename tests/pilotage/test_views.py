@@ -258,7 +258,7 @@ def test_meeting_dates_allow_one_year_around_the_convention(demo, copil, day, va
 def test_member_form_lists_the_parties_first_and_their_people(demo):
     from conventions.parts import REGISTRY
 
-    other = OrganisationFactory(name="Association Aaa")
+    other = OrganisationFactory(name="Association Aaa", territory=demo.territory.department)
     PersonFactory(organisation=other)
     form = MemberForm(convention=demo, part=REGISTRY["membre"])
     organisations = list(form.fields["organisation"].queryset)
