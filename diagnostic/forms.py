@@ -7,12 +7,13 @@ from django.utils.text import slugify
 from actions.models import Field
 from conventions.models import Territory
 from conventions.parts import Part, PartForm, register
+from conventions.validators import MAX_ORDER, MAX_YEAR, MIN_YEAR
 
 from .models import GlossaryEntry, Problematique, Section, Structure, StructureFunding
 
 TAB = "diagnostic:tab"
 POSITIVE = "{label} doit être un nombre positif ou nul."
-YEAR = "Indiquez une année sur quatre chiffres, entre 1900 et 2100."
+YEAR = f"Indiquez une année sur quatre chiffres, entre {MIN_YEAR} et {MAX_YEAR}."
 
 
 def unique_key(text, taken, max_length):
@@ -33,7 +34,7 @@ def check_positive(value, label):
 
 
 def check_year(value):
-    if value is not None and not 1900 <= value <= 2100:
+    if value is not None and not MIN_YEAR <= value <= MAX_YEAR:
         raise forms.ValidationError(YEAR)
     return value
 
@@ -41,12 +42,19 @@ def check_year(value):
 class LastWhenNewMixin:
     """For parts whose order is not in the form: a new item goes last (``↑``/``↓`` move it)."""
 
-    def save(self, commit=True):
+    def clean(self):
+        cleaned = super().clean()
         field = self.part.order_field
         if self.instance.pk is None and getattr(self.instance, field) is None:
             siblings = self.part.model.objects.filter(convention=self.convention)
-            setattr(self.instance, field, self.part.next_order_in(siblings))
-        return super().save(commit=commit)
+            last = self.part.next_order_in(siblings)
+            if last > MAX_ORDER:
+                raise forms.ValidationError(
+                    f"Cette liste compte déjà {MAX_ORDER} éléments, le plus grand nombre "
+                    "possible : supprimez-en avant d'en ajouter."
+                )
+            setattr(self.instance, field, last)
+        return cleaned
 
 
 class SectionForm(LastWhenNewMixin, PartForm):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from actions.models import Field
 from conventions.models import Article, ModelArticle
 from conventions.parts import REGISTRY
+from diagnostic.models import Section
 from tests.factories import ArticleFactory, ConventionFactory, MembershipFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +96,21 @@ def test_moving_the_last_article_stays_within_the_bounds(editor, convention):
     recorded = set(Article.history.values_list("number", flat=True))
     assert recorded == {998, 999}  # no passing value beyond the bound in any version
     assert before.history.count() == last.history.count() == 2
+
+
+def test_a_section_added_last_after_999_is_refused(editor, convention):
+    Section.objects.create(convention=convention, key="derniere", order=999, title="Dernière")
+    response = editor.post(
+        reverse("conventions:part-add", args=[convention.pk, "section"]),
+        {"title": "Nouvelle", "level": 2},
+    )
+    assert response.status_code == 422
+    assert "déjà 999 éléments" in response.content.decode()
+    assert list(Section.objects.values_list("order", flat=True)) == [999]
+    Section.objects.update(order=998)
+    response = editor.post(
+        reverse("conventions:part-add", args=[convention.pk, "section"]),
+        {"title": "Nouvelle", "level": 2},
+    )
+    assert response.status_code == 302
+    assert list(Section.objects.values_list("order", flat=True)) == [998, 999]

@@ -4,6 +4,8 @@
 from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter
 
+from conventions.validators import MAX_YEAR, MIN_YEAR
+
 from .files import (
     QUANTUM,
     TOO_BIG,
@@ -79,7 +81,7 @@ def plain_entry(raw, indicators, territory_ids, line):
     if date or len(year) != 4:
         raise ValueError
     year = int(year)
-    if not 1900 <= year <= 2100:
+    if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError
     note = note.strip() if note else ""
     if value:
