@@ -45,7 +45,9 @@ def check_can_edit(convention, *, locked_ok=False):
 
 
 def get_convention(request, pk):
-    queryset = Convention.objects.for_user(request.user).with_rights(request.user)
+    queryset = (
+        Convention.objects.for_user(request.user).with_rights(request.user).with_paper_signature()
+    )
     return get_object_or_404(queryset.select_related("territory"), pk=pk)
 
 

@@ -618,6 +618,13 @@ def upload_scan(*, convention, user, upload, note=""):
             + ", ".join(check.field_name for check in broken)
             + " ») : il n'est pas enregistré."
         )
+    with convention.frozen_document.file.open("rb") as file:
+        expected = page_count(file.read())
+    if (pages := page_count(data)) != expected:
+        raise SigningError(
+            f"Le PDF déposé a {pages} page{'s' if pages > 1 else ''} ; la convention figée en a "
+            f"{expected} : déposez l'exemplaire entier, chaque page scannée."
+        )
     copy = ReferenceCopy(
         convention=convention,
         sha256=sha256(data),
@@ -681,6 +688,14 @@ class FastPdfReader(PdfFileReader):
 
 def pdf_reader(data):
     return FastPdfReader(io.BytesIO(data), strict=False)
+
+
+def page_count(data):
+    """The number of pages of the PDF ``data``, already read by ``read_pdf_upload``."""
+    try:
+        return len(pages_of(pdf_reader(data).root["/Pages"]))
+    except UNREADABLE as error:
+        raise SigningError(unreadable(error)) from None
 
 
 @dataclass

@@ -72,6 +72,7 @@ class PortfolioFilterForm(forms.Form):
 def portfolio_queryset(user):
     return (
         Convention.objects.for_user(user)
+        .with_paper_signature()
         .select_related("territory__department")
         .annotate(
             actions_total=Count("actions"),

@@ -25,6 +25,9 @@ from .models import Convention, ReferenceCopy, Signature
 from .parts import AccessibleErrorsMixin
 
 NOT_A_SIGNER = "Vous ne signez pour aucun signataire de cette convention."
+PAPER_OWNER_ONLY = (
+    "Seule la Caf qui porte la convention enregistre l'exemplaire signé à la main par les parties."
+)
 
 
 def upload_help():
@@ -44,6 +47,10 @@ class DeclineForm(AccessibleErrorsMixin, forms.Form):
 class ScanForm(AccessibleErrorsMixin, forms.Form):
     file = forms.FileField(label="Exemplaire signé à la main, scanné (PDF)")
     note = forms.CharField(label="Note", required=False, max_length=500)
+    every_party_signed = forms.BooleanField(
+        label="Chaque partie a signé cet exemplaire à la main, dans chacune de ses cases",
+        error_messages={"required": "Confirmez que chaque partie a signé l'exemplaire déposé."},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,7 +141,7 @@ def signatures_page(request, convention, *, status=200, decline_form=None, scan_
         copies=list(convention.reference_copies.select_related("uploaded_by")),
         notices=list(convention.notices.filter(recipient=request.user)[:10]),
         scan_form=scan_form or ScanForm(),
-        can_upload=ready and convention.user_can_edit,
+        can_upload=ready and convention.user_can_edit and convention.is_owned_by(request.user),
     )
     return render(request, "conventions/sign.html", context, status=status)
 
@@ -224,8 +231,11 @@ def signature_decline(request, convention, signature_pk):
 @convention_view(locked_ok=True)
 @require_POST
 def scan_upload(request, convention):
+    """The copy signed by hand: recorded by the convention's owner (its Caf)."""
     from . import signing
 
+    if not convention.is_owned_by(request.user):
+        raise PermissionDenied(PAPER_OWNER_ONLY)
     form = ScanForm(request.POST, request.FILES)
     if form.is_valid():
         try:

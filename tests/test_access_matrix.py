@@ -237,6 +237,14 @@ def scan_upload(role, method, case):
     return expect(302, 422, unchanged=True)
 
 
+def paper_copy(role, method, case):
+    """The copy signed by hand: as above, but recorded by the convention's owner (its Caf's
+    editors) only."""
+    if role == EDITOR and method == "POST":
+        return expect(403, unchanged=True)
+    return scan_upload(role, method, case)
+
+
 def amendment_write(role, method, case):
     """Writing an avenant (its text, articles, steps): as for the copy signed by hand, but
     the demo's draft has no avenant: 404 for its editors."""
@@ -281,7 +289,7 @@ CLASSES = {
     "conventions:signed-download": convention_file,
     "conventions:scan-download": convention_file,
     "conventions:deliberation-scan": convention_file,
-    "conventions:scan-upload": scan_upload,
+    "conventions:scan-upload": paper_copy,
     "conventions:signature-verify": verification,
     "conventions:amendment-list": convention_read,
     "conventions:amendment-open": scan_upload,

@@ -1,5 +1,6 @@
 """The convention itself: parties, signatories, visas, articles, annexes, amendments."""
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
@@ -33,6 +34,12 @@ class ConventionQuerySet(models.QuerySet):
 
     def in_force(self):
         return self.filter(status=Convention.Status.IN_FORCE)
+
+    def with_paper_signature(self):
+        """Annotate ``signed_on_paper``: a copy signed by hand is its reference copy."""
+        copies = apps.get_model("conventions", "ReferenceCopy").objects
+        paper = copies.filter(convention=models.OuterRef("pk"))
+        return self.annotate(signed_on_paper=models.Exists(paper))
 
     def of_organisation(self, organisation):
         return self.filter(parties__organisation=organisation).distinct()
@@ -231,6 +238,14 @@ class Convention(models.Model):
         return parties.filter(
             organisation__memberships__user=user.pk, organisation__memberships__role="editor"
         ).distinct()
+
+    @property
+    def status_label(self):
+        """The status as shown: « Signée (papier) » once signed by hand
+        (``with_paper_signature``)."""
+        if self.status == self.Status.SIGNED and getattr(self, "signed_on_paper", False):
+            return "Signée (papier)"
+        return self.get_status_display()
 
     @property
     def is_editable_by_user(self):

@@ -304,12 +304,26 @@ def test_a_declined_signature_blocks_the_signed_step(ready, users):
 # --- The copy signed by hand --------------------------------------------------------------
 
 
+def scan_of(convention):
+    """A PDF with as many pages as the convention's frozen PDF, as a scan would have."""
+    from weasyprint import HTML
+
+    with convention.frozen_document.file.open("rb") as file:
+        pages = signing.page_count(file.read())
+    return HTML(string='<p style="break-after: page">Page signée</p>' * pages).write_pdf()
+
+
+CONFIRMED = {"every_party_signed": "on"}
+
+
 def test_the_scanned_copy_becomes_the_reference_copy(ready, client):
-    data = small_pdf()
-    login(client, "epci-jura-nord")
+    data = scan_of(ready)
+    login(client, "caf-jura")
     url = reverse("conventions:scan-upload", args=[ready.pk])
 
-    response = client.post(url, {"file": upload(data, "scan.pdf"), "note": "Reçu par courrier"})
+    response = client.post(
+        url, {"file": upload(data, "scan.pdf"), "note": "Reçu par courrier", **CONFIRMED}
+    )
 
     assert response.status_code == 302
     copy = ReferenceCopy.objects.get(convention=ready)
@@ -320,10 +334,45 @@ def test_the_scanned_copy_becomes_the_reference_copy(ready, client):
     assert download.content == data
     tab = client.get(reverse("conventions:convention-documents", args=[ready.pk]))
     assert "Télécharger l'exemplaire signé à la main" in flat(tab)
+    assert "Signée (papier)" in flat(tab)
+    portfolio = client.get(reverse("conventions:portfolio"))
+    assert "Signée (papier)" in flat(portfolio)
     stored = client.get(reverse("conventions:document-download", args=[ready.pk]), follow=True)
     assert stored.content == data
     _, page = verify_page(login(client, "caf-jura"), data)
     assert "l'exemplaire signé à la main déposé le" in page
+
+
+def test_only_the_owner_records_the_copy_signed_by_hand(ready, client):
+    login(client, "epci-jura-nord")
+    page = client.get(reverse("conventions:signature-list", args=[ready.pk]))
+    url = reverse("conventions:scan-upload", args=[ready.pk])
+
+    response = client.post(url, {"file": upload(scan_of(ready)), **CONFIRMED})
+
+    assert url not in page.content.decode()
+    assert response.status_code == 403
+    assert not ReferenceCopy.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("confirmed", "pages", "message"),
+    [
+        (False, None, "Confirmez que chaque partie a signé"),
+        (True, 1, "Le PDF déposé a 1 page ; la convention figée en a"),
+    ],
+    ids=["not-confirmed", "pages-missing"],
+)
+def test_the_copy_needs_every_party_and_every_page(ready, client, confirmed, pages, message):
+    data = small_pdf() if pages == 1 else scan_of(ready)
+    login(client, "caf-jura")
+    url = reverse("conventions:scan-upload", args=[ready.pk])
+
+    response = client.post(url, {"file": upload(data), **(CONFIRMED if confirmed else {})})
+
+    assert response.status_code == 422
+    assert message in flat(response)
+    assert not ReferenceCopy.objects.exists()
 
 
 def broken_signature_pdf():
@@ -359,11 +408,11 @@ def broken_signature_pdf():
 def test_a_bad_upload_is_refused_and_changes_nothing(ready, client, content, message):
     if content == "broken":
         content = broken_signature_pdf()
-    login(client, "epci-jura-nord")
+    login(client, "caf-jura")
     url = reverse("conventions:scan-upload", args=[ready.pk])
 
     with override_settings(CTG_UPLOAD_MAX_BYTES=500 if message == "Le fichier pèse" else 10**7):
-        response = client.post(url, {"file": upload(content)})
+        response = client.post(url, {"file": upload(content), **CONFIRMED})
 
     assert response.status_code == 422
     assert message in flat(response)
