@@ -23,6 +23,16 @@ def validate_year(value):
         )
 
 
+def validate_year_number(value):
+    """A year written as a number (an observation's, a table column's…): the same bounds."""
+    if value is not None and not MIN_YEAR <= value <= MAX_YEAR:
+        raise ValidationError(
+            "L'année doit être comprise entre %(min)s et %(max)s (saisie : %(year)s).",
+            code="year_out_of_range",
+            params={"min": MIN_YEAR, "max": MAX_YEAR, "year": value},
+        )
+
+
 MIN_ORDER = 1
 MAX_ORDER = 999
 

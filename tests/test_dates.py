@@ -49,6 +49,25 @@ def test_every_typed_date_field_refuses_years_outside_1900_2100(field):
     assert validate_year in field.validators  # the bound is in one place
 
 
+def year_number_fields():
+    """Every year written as a number in our models."""
+    for model in apps.get_app_config("diagnostic").get_models():
+        if model.__name__.startswith("Historical"):
+            continue
+        for field in model._meta.get_fields():
+            if field.name.endswith("year") and field.get_internal_type().endswith("IntegerField"):
+                yield pytest.param(field, id=f"{model.__name__}.{field.name}")
+
+
+@pytest.mark.parametrize("field", list(year_number_fields()))
+def test_every_year_number_refuses_years_outside_1900_2100(field):
+    for year in (1899, 2101, 9999, 32767):
+        with pytest.raises(ValidationError, match=MESSAGE):
+            field.run_validators(year)
+    field.run_validators(1900)
+    field.run_validators(2100)
+
+
 def test_the_found_fields_include_those_reported():
     names = {param.id for param in typed_date_fields()}
     assert {
@@ -60,6 +79,8 @@ def test_the_found_fields_include_those_reported():
         "Action.deadline_date",
         "Observation.date",
     } <= names
+    years = {param.id for param in year_number_fields()}
+    assert {"Observation.year", "TableColumn.from_year", "Structure.opened_year"} <= years
 
 
 @pytest.fixture
@@ -105,7 +126,7 @@ def test_a_meeting_form_on_a_convention_ending_in_9999_answers_with_the_field_er
     )
     assert response.status_code == 422
     assert "31 décembre 2100" in response.content.decode()  # the period, within the bound
-    assert not Meeting.objects.exists()
+    assert not body.meetings.exists()
 
 
 def test_convention_edit_refuses_an_end_in_9999(client, editor_of):

@@ -66,7 +66,7 @@ def add_article(client, convention, number):
 def test_an_article_numbered_out_of_bounds_is_refused_at_the_field(editor, convention, number):
     response = add_article(editor, convention, number)
     assert response.status_code == 422
-    assert not Article.objects.exists()
+    assert not convention.articles.exists()
 
 
 def test_the_form_says_the_bounds_and_the_input_carries_them(editor, convention):
@@ -81,7 +81,7 @@ def test_an_article_added_last_after_999_is_refused(editor, convention):
     response = add_article(editor, convention, "")
     assert response.status_code == 422
     assert MESSAGE in response.content.decode()
-    assert list(Article.objects.values_list("number", flat=True)) == [999]
+    assert list(convention.articles.values_list("number", flat=True)) == [999]
 
 
 def test_moving_the_last_article_stays_within_the_bounds(editor, convention):
@@ -91,9 +91,9 @@ def test_moving_the_last_article_stays_within_the_bounds(editor, convention):
         reverse("conventions:part-move", args=[convention.pk, "article", last.pk, "up"])
     )
     assert response.status_code == 302
-    numbers = dict(Article.objects.values_list("title", "number"))
+    numbers = dict(convention.articles.values_list("title", "number"))
     assert numbers == {"Dernier": 998, "Avant": 999}
-    recorded = set(Article.history.values_list("number", flat=True))
+    recorded = set(Article.history.filter(convention=convention).values_list("number", flat=True))
     assert recorded == {998, 999}  # no passing value beyond the bound in any version
     assert before.history.count() == last.history.count() == 2
 
@@ -106,11 +106,12 @@ def test_a_section_added_last_after_999_is_refused(editor, convention):
     )
     assert response.status_code == 422
     assert "déjà 999 éléments" in response.content.decode()
-    assert list(Section.objects.values_list("order", flat=True)) == [999]
-    Section.objects.update(order=998)
+    sections = convention.diagnostic_sections
+    assert list(sections.values_list("order", flat=True)) == [999]
+    sections.update(order=998)
     response = editor.post(
         reverse("conventions:part-add", args=[convention.pk, "section"]),
         {"title": "Nouvelle", "level": 2},
     )
     assert response.status_code == 302
-    assert list(Section.objects.values_list("order", flat=True)) == [998, 999]
+    assert list(sections.values_list("order", flat=True)) == [998, 999]

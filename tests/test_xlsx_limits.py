@@ -162,13 +162,14 @@ def test_diagnostic_import_page_refuses_too_many_rows_and_writes_nothing(client,
     PartyFactory(convention=convention, organisation=membership.organisation)
     client.force_login(membership.user)
     content = xlsx_file([["indicator", "territory", "year", "value"]] * 11).read()
+    before = Observation.objects.count()
     response = client.post(
         reverse("diagnostic:import", args=[convention.pk]),
         {"source": "long", "file": upload(content)},
     )
     assert response.status_code == 422
     assert escape("plus de 10 lignes, la limite par import") in response.content.decode()
-    assert not Observation.objects.exists()
+    assert Observation.objects.count() == before
 
 
 def test_diagnostic_importer_reads_within_the_limits(limits):
@@ -184,6 +185,7 @@ def test_admin_observation_imports_refuse_too_many_rows_and_write_nothing(
     admin_client, limits, territory, resource
 ):
     data = {"resource": resource, "format": "1", "import_file": xlsx_file(observation_rows(10))}
+    before = Observation.objects.count()
     response = admin_client.post(reverse("admin:diagnostic_observation_import"), data)
     assert response.status_code == 200
     errors = response.context["form"].errors["import_file"]
@@ -191,7 +193,7 @@ def test_admin_observation_imports_refuse_too_many_rows_and_write_nothing(
         "Ce classeur a plus de 10 lignes, la limite par import : découpez-le en plusieurs "
         "fichiers, ou enregistrez-le au format CSV."
     ]
-    assert not Observation.objects.exists()
+    assert Observation.objects.count() == before
 
 
 @LIBRARY_TEMPLATE
@@ -199,12 +201,13 @@ def test_admin_imports_refuse_a_workbook_too_large_once_uncompressed(admin_clien
     content = with_member(
         xlsx_file([["code", "label"]]).read(), "xl/media/b.bin", b"\0" * 3 * MEGABYTE
     )
+    before = Indicator.objects.count(), Action.objects.count()
     for model in (Indicator, Action):
         preview = admin_preview(admin_client, model, upload(content))
         errors = preview.context["form"].errors["import_file"]
         assert errors[0].startswith("Ce classeur occupe 3 Mo une fois décompressé"), model
         assert "limite de 1 Mo par import" in errors[0]
-    assert not Indicator.objects.exists() and not Action.objects.exists()
+    assert (Indicator.objects.count(), Action.objects.count()) == before
 
 
 def test_admin_import_within_the_limits_still_previews(admin_client, limits, territory):

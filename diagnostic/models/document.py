@@ -5,7 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from conventions.models.convention import ScopedQuerySet
-from conventions.validators import OrderField
+from conventions.validators import OrderField, validate_year_number
 
 
 class Section(models.Model):
@@ -118,9 +118,15 @@ class TableColumn(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    year = models.PositiveSmallIntegerField("année", null=True, blank=True)
-    from_year = models.PositiveSmallIntegerField("de l'année", null=True, blank=True)
-    to_year = models.PositiveSmallIntegerField("à l'année", null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        "année", null=True, blank=True, validators=[validate_year_number]
+    )
+    from_year = models.PositiveSmallIntegerField(
+        "de l'année", null=True, blank=True, validators=[validate_year_number]
+    )
+    to_year = models.PositiveSmallIntegerField(
+        "à l'année", null=True, blank=True, validators=[validate_year_number]
+    )
     label = models.CharField("en-tête", max_length=120, blank=True)
     history = HistoricalRecords()
     convention_path = "table__section__convention"

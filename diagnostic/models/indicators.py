@@ -3,7 +3,7 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from conventions.validators import validate_year
+from conventions.validators import validate_year, validate_year_number
 
 
 class Indicator(models.Model):
@@ -70,7 +70,7 @@ class Observation(models.Model):
         on_delete=models.CASCADE,
         related_name="observations",
     )
-    year = models.PositiveSmallIntegerField("année")
+    year = models.PositiveSmallIntegerField("année", validators=[validate_year_number])
     date = models.DateField(
         "date de référence",
         null=True,

@@ -4,7 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from conventions.models.convention import ScopedQuerySet
-from conventions.validators import OrderField
+from conventions.validators import OrderField, validate_year_number
 
 
 class Structure(models.Model):
@@ -70,7 +70,9 @@ class Structure(models.Model):
     status = models.CharField(
         "état", max_length=10, choices=Status.choices, default=Status.EXISTING
     )
-    opened_year = models.PositiveSmallIntegerField("année d'ouverture", null=True, blank=True)
+    opened_year = models.PositiveSmallIntegerField(
+        "année d'ouverture", null=True, blank=True, validators=[validate_year_number]
+    )
     in_territory = models.BooleanField("sur le territoire", default=True)
     description = models.TextField("description", blank=True)
     history = HistoricalRecords()
@@ -111,7 +113,7 @@ class SpendingLine(models.Model):
     )
     label = models.CharField("équipement", max_length=200)
     financing = models.CharField("type de financement", max_length=250)
-    year = models.PositiveSmallIntegerField("année")
+    year = models.PositiveSmallIntegerField("année", validators=[validate_year_number])
     amount = models.DecimalField("coût estimé (€)", max_digits=12, decimal_places=2)
     detail = models.CharField("précision", max_length=250, blank=True)
     history = HistoricalRecords()
@@ -161,7 +163,7 @@ class StructureFunding(models.Model):
         Structure, verbose_name="structure", on_delete=models.RESTRICT, related_name="fundings"
     )
     label = models.CharField("équipement (tel qu'imprimé)", max_length=200)
-    year = models.PositiveSmallIntegerField("année")
+    year = models.PositiveSmallIntegerField("année", validators=[validate_year_number])
     budget = models.DecimalField(
         "budget global (€)", max_digits=12, decimal_places=2, null=True, blank=True
     )
