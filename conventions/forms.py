@@ -103,6 +103,12 @@ class PartyForm(PartForm):
         fields = ["order", "organisation", "wording", "designation", "designation_gender"]
         widgets = {"wording": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = Q(pk=self.instance.organisation_id) if self.instance.pk else None
+        organisations = Organisation.objects.nameable_in(self.convention, current)
+        self.fields["organisation"].queryset = organisations
+
 
 class SignatoryForm(PartForm):
     class Meta:

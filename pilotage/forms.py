@@ -34,19 +34,6 @@ def party_organisations(convention):
     return Organisation.objects.filter(parties__convention=convention)
 
 
-def organisations_of(convention, also=None):
-    """The organisations the convention may name: its parties, those of its département
-    (the département itself, its EPCI, communes, associations…) and national ones (no
-    territory), plus ``also`` (a Q condition, to keep an item's current choice)."""
-    condition = Q(parties__convention=convention) | Q(territory__isnull=True)
-    department = convention.territory.department_id
-    if department is not None:
-        condition |= Q(territory=department) | Q(territory__department=department)
-    if also is not None:
-        condition |= also
-    return Organisation.objects.filter(pk__in=Organisation.objects.filter(condition).values("pk"))
-
-
 def people_of(convention, also=None):
     """People of the convention's parties, plus ``also`` (a Q condition), so that an item
     keeps its current choices when edited."""
@@ -118,7 +105,7 @@ class MemberForm(PartForm):
         )
         current = Q(pk=self.instance.organisation_id) if self.instance.pk else None
         self.fields["organisation"].queryset = (
-            organisations_of(self.convention, current)
+            Organisation.objects.nameable_in(self.convention, current)
             .annotate(is_party=is_party)
             .order_by("-is_party", "name")
         )

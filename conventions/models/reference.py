@@ -57,6 +57,21 @@ class Territory(models.Model):
         return self.name
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def nameable_in(self, convention, also=None):
+        """The organisations ``convention`` may name (a party, a body's member): its
+        parties, those of its département (the département itself, its EPCI, communes,
+        associations…) and national ones (no territory), plus ``also`` (a Q condition, to
+        keep an item's current choice)."""
+        condition = models.Q(parties__convention=convention) | models.Q(territory__isnull=True)
+        department = convention.territory.department_id
+        if department is not None:
+            condition |= models.Q(territory=department) | models.Q(territory__department=department)
+        if also is not None:
+            condition |= also
+        return self.filter(pk__in=self.filter(condition).values("pk"))
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         CAF = "caf", "Caf"
@@ -92,6 +107,7 @@ class Organisation(models.Model):
         help_text="Par exemple : Conseil communautaire, Conseil d'administration.",
     )
     history = HistoricalRecords()
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "organisation"

@@ -3,11 +3,13 @@ removes and re-points parties; each party's editors write their own party's sign
 and deliberations, never the other party's. Run on the demo's Jura Nord draft: the Caf du
 Jura (``caf-jura``) and the Communauté de communes Jura Nord (``epci-jura-nord``)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from conventions.models import Deliberation, Organisation, Party, Signatory
-from tests.factories import OrganisationFactory
+from conventions.models import Deliberation, Organisation, Party, Signatory, Territory
+from tests.factories import OrganisationFactory, TerritoryFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -140,3 +142,16 @@ def test_an_editor_writes_only_the_deliberations_of_their_own_party(client, demo
 
     assert response.status_code == 403
     assert Deliberation.objects.filter(pk=theirs.pk).exists()
+
+
+def test_a_party_is_chosen_among_the_organisations_of_the_departement(client, demo):
+    reunion = TerritoryFactory(kind=Territory.Kind.DEPARTEMENT, code="974", name="La Réunion")
+    elsewhere = OrganisationFactory(territory=TerritoryFactory(department=reunion))
+    nearby = OrganisationFactory(territory=demo.territory.department)
+    login(client, "caf-jura")
+
+    page = client.get(url("part-add", demo, "partie")).content.decode()
+
+    choices = re.search(r'<select name="organisation".*?</select>', page, re.S).group()
+    assert f'value="{nearby.pk}"' in choices
+    assert f'value="{elsewhere.pk}"' not in choices
