@@ -60,22 +60,25 @@ class Throttle:
         self.window = window
 
     def state(self):
-        return cache.get(self.key) or {"failures": 0, "until": 0.0}
+        return cache.get(self.key) or {"failures": 0, "last": 0.0}
+
+    def pause(self, failures):
+        if failures < self.limit:
+            return 0
+        window = self.window or settings.LOGIN_FAILURE_WINDOW
+        return min(window * 2 ** (failures - self.limit), LONGEST_PAUSE)
 
     def remaining(self):
         """Seconds left in the current pause, 0 when none."""
-        return max(0.0, self.state()["until"] - time.time())
+        state = self.state()
+        if not (pause := self.pause(state["failures"])):
+            return 0.0
+        return max(0.0, state["last"] + pause - time.time())
 
     def record(self):
-        state = self.state()
-        failures = state["failures"] + 1
-        until, pause = state["until"], 0
-        if failures >= self.limit:
-            window = self.window or settings.LOGIN_FAILURE_WINDOW
-            pause = window * 2 ** (failures - self.limit)
-            pause = min(pause, LONGEST_PAUSE)
-            until = time.time() + pause
-        cache.set(self.key, {"failures": failures, "until": until}, max(pause, MEMORY))
+        failures = self.state()["failures"] + 1
+        state = {"failures": failures, "last": time.time()}
+        cache.set(self.key, state, max(self.pause(failures), MEMORY))
 
     def clear(self):
         cache.delete(self.key)

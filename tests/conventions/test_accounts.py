@@ -166,3 +166,14 @@ def test_password_reset_throttle_does_not_tell_whether_an_account_exists(client,
     (known, unknown) = pages
     assert known == unknown
     assert RESET_THROTTLED in known[2]
+
+
+def test_a_pause_follows_the_limit_in_force(client, staff, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    for _ in range(2):
+        fail(client, reverse("login"), "gestionnaire")
+    assert THROTTLED in log_in(client, reverse("login"), "gestionnaire").content.decode()
+
+    settings.LOGIN_FAILURE_LIMIT = 5
+
+    assert log_in(client, reverse("login"), "gestionnaire").status_code == 302
