@@ -1,7 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
+from conventions.admin import HistoryAdmin
 from conventions.workbooks import BoundedImportMixin
 
 from .models import Action, EvaluationCriterion, Field, FollowUpIndicator
@@ -16,7 +16,7 @@ class ActionInline(admin.TabularInline):
 
 
 @admin.register(Field)
-class FieldAdmin(SimpleHistoryAdmin):
+class FieldAdmin(HistoryAdmin):
     list_display = ("label", "code", "order", "convention")
     list_filter = (("convention", admin.EmptyFieldListFilter), "convention")
     search_fields = ("label", "code")
@@ -35,7 +35,7 @@ class EvaluationCriterionInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(BoundedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ActionAdmin(BoundedImportMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [ActionResource]
     list_display = ("name", "field", "order", "lead", "deadline_display", "progress", "convention")
     list_filter = ("convention", "field", "progress", "followup_frequency")

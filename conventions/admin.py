@@ -29,9 +29,10 @@ from .models import (
 
 
 class BoundedChangeList(ChangeList):
-    """A date hierarchy's year or month beyond what a date holds (?start_date__year=
-    99999999999999999999) overflows in Django's admin: it is a wrong lookup, as a month 13
-    is, and the admin says so instead of failing."""
+    """Absurd values in an admin list's query string are wrong lookup parameters, as a month
+    13 is, and the admin says so instead of failing: a date hierarchy's year or month beyond
+    what a date holds (?start_date__year=99999999999999999999), an id beyond what SQLite
+    holds, a NUL byte that PostgreSQL refuses in a filter on a text column."""
 
     def get_filters(self, request):
         try:
@@ -39,16 +40,30 @@ class BoundedChangeList(ChangeList):
         except OverflowError as error:
             raise IncorrectLookupParameters(error) from error
 
+    def get_results(self, request):
+        try:
+            super().get_results(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
 
-class BoundedDateHierarchy:
-    """For model admins with a ``date_hierarchy``."""
+
+class BoundedLookups:
+    """For every model admin of the project (``HistoryAdmin``, ``BoundedModelAdmin``)."""
 
     def get_changelist(self, request, **kwargs):
         return BoundedChangeList
 
 
+class HistoryAdmin(BoundedLookups, SimpleHistoryAdmin):
+    pass
+
+
+class BoundedModelAdmin(BoundedLookups, admin.ModelAdmin):
+    pass
+
+
 @admin.register(Territory)
-class TerritoryAdmin(SimpleHistoryAdmin):
+class TerritoryAdmin(HistoryAdmin):
     list_display = ("name", "kind", "code", "department", "commune_count")
     list_filter = ("kind", "department")
     search_fields = ("name", "code")
@@ -70,7 +85,7 @@ class PersonInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ("name", "short_name", "kind", "siren", "territory")
     list_filter = ("kind",)
     search_fields = ("name", "short_name", "siren")
@@ -80,7 +95,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(HistoryAdmin):
     list_display = ("last_name", "first_name", "capacity", "organisation")
     list_filter = ("organisation",)
     search_fields = ("last_name", "first_name", "capacity")
@@ -136,7 +151,7 @@ class AmendmentInline(admin.TabularInline):
 
 
 @admin.register(Convention)
-class ConventionAdmin(BoundedDateHierarchy, SimpleHistoryAdmin):
+class ConventionAdmin(HistoryAdmin):
     list_display = ("short_title", "territory", "start_date", "end_date", "status", "is_demo")
     list_filter = ("status", "is_demo", "parties__organisation")
     search_fields = ("short_title", "title", "territory__name")
@@ -162,7 +177,7 @@ class SignatoryInline(admin.TabularInline):
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin):
+class PartyAdmin(HistoryAdmin):
     list_display = ("organisation", "convention", "order", "designation")
     list_filter = ("convention",)
     search_fields = ("organisation__name", "convention__short_title")
@@ -197,7 +212,7 @@ class DeliberationAdminForm(ScanFormMixin, forms.ModelForm):
 
 
 @admin.register(Deliberation)
-class DeliberationAdmin(SimpleHistoryAdmin):
+class DeliberationAdmin(HistoryAdmin):
     form = DeliberationAdminForm
     list_display = ("__str__", "convention", "party", "votes_for", "quorum_display")
     list_filter = ("kind", "convention")
@@ -274,7 +289,7 @@ class ModelArticleInline(admin.StackedInline):
 
 
 @admin.register(ConventionModel)
-class ConventionModelAdmin(SimpleHistoryAdmin):
+class ConventionModelAdmin(HistoryAdmin):
     list_display = ("name", "organisation")
     search_fields = ("name",)
     list_select_related = ("organisation",)
@@ -287,7 +302,7 @@ class AmendmentArticleInline(admin.StackedInline):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(SimpleHistoryAdmin):
+class AmendmentAdmin(HistoryAdmin):
     list_display = ("__str__", "status", "signed_on")
     list_filter = ("status",)
     search_fields = ("title", "convention__short_title")
@@ -301,7 +316,7 @@ class AmendmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ConventionVersion)
-class ConventionVersionAdmin(admin.ModelAdmin):
+class ConventionVersionAdmin(BoundedModelAdmin):
     """The signed versions: recorded by the signatures, never written by hand."""
 
     list_display = ("__str__", "number", "created_at", "sha256")
@@ -319,7 +334,7 @@ class ConventionVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(HistoryAdmin):
     list_display = ("number", "title", "convention")
     list_display_links = ("title",)
     list_filter = ("convention",)
@@ -328,7 +343,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Annex)
-class AnnexAdmin(SimpleHistoryAdmin):
+class AnnexAdmin(HistoryAdmin):
     list_display = ("number", "title", "convention")
     list_display_links = ("title",)
     list_filter = ("convention",)
@@ -337,7 +352,7 @@ class AnnexAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Visa)
-class VisaAdmin(SimpleHistoryAdmin):
+class VisaAdmin(HistoryAdmin):
     list_display = ("order", "text", "convention")
     list_display_links = ("text",)
     list_filter = ("convention",)
@@ -347,7 +362,7 @@ class VisaAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Signatory)
-class SignatoryAdmin(SimpleHistoryAdmin):
+class SignatoryAdmin(HistoryAdmin):
     list_display = ("person", "capacity", "order", "party")
     list_filter = ("party__convention",)
     search_fields = ("person__last_name", "person__first_name", "capacity")
@@ -356,7 +371,7 @@ class SignatoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(HistoryAdmin):
     list_display = ("order", "name", "commune", "status", "proxy_holder", "deliberation")
     list_display_links = ("name",)
     list_filter = ("status", "deliberation")
@@ -366,7 +381,7 @@ class AttendanceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ModelArticle)
-class ModelArticleAdmin(SimpleHistoryAdmin):
+class ModelArticleAdmin(HistoryAdmin):
     list_display = ("number", "title", "model")
     list_display_links = ("title",)
     list_filter = ("model",)
@@ -376,7 +391,7 @@ class ModelArticleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(BoundedModelAdmin):
     list_display = ("user", "organisation", "role")
     list_filter = ("role", "organisation")
     search_fields = ("user__username", "organisation__name")
@@ -385,7 +400,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignerAccount)
-class SignerAccountAdmin(admin.ModelAdmin):
+class SignerAccountAdmin(BoundedModelAdmin):
     """Links a signatory (a person) to the user who signs in the application."""
 
     list_display = ("person", "user")

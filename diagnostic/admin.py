@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
-from simple_history.admin import SimpleHistoryAdmin
 
+from conventions.admin import HistoryAdmin
 from conventions.workbooks import BoundedImportMixin
 
 from .models import (
@@ -33,7 +33,7 @@ from .resources import (
 )
 
 
-class ImportExportHistoryAdmin(BoundedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ImportExportHistoryAdmin(BoundedImportMixin, ImportExportModelAdmin, HistoryAdmin):
     """Imports in CSV and XLSX, refused whole when a row is bad or the file too large;
     history kept."""
 
@@ -88,7 +88,7 @@ class TableInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(SimpleHistoryAdmin):
+class SectionAdmin(HistoryAdmin):
     list_display = ("order", "title", "convention", "source", "block")
     list_display_links = ("title",)
     list_filter = ("convention", "block")
@@ -110,7 +110,7 @@ class RowInline(admin.TabularInline):
 
 
 @admin.register(IndicatorTable)
-class IndicatorTableAdmin(SimpleHistoryAdmin):
+class IndicatorTableAdmin(HistoryAdmin):
     list_display = ("title", "section", "order")
     list_filter = ("section__convention",)
     search_fields = ("title", "key")
@@ -119,7 +119,7 @@ class IndicatorTableAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SourceFigure)
-class SourceFigureAdmin(SimpleHistoryAdmin):
+class SourceFigureAdmin(HistoryAdmin):
     list_display = ("text", "row", "column")
     list_filter = ("row__table",)
     search_fields = ("text", "row__label", "row__indicator__label")
@@ -145,7 +145,7 @@ class StructureAdmin(ImportExportHistoryAdmin):
 
 
 @admin.register(SpendingLine)
-class SpendingLineAdmin(SimpleHistoryAdmin):
+class SpendingLineAdmin(HistoryAdmin):
     list_display = ("label", "financing", "year", "amount", "detail", "convention")
     list_filter = ("convention", "year", "field")
     search_fields = ("label", "financing")
@@ -153,7 +153,7 @@ class SpendingLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FundingScheme)
-class FundingSchemeAdmin(SimpleHistoryAdmin):
+class FundingSchemeAdmin(HistoryAdmin):
     list_display = ("code", "label")
     search_fields = ("code", "label")
 
@@ -164,7 +164,7 @@ class FundingAmountInline(admin.TabularInline):
 
 
 @admin.register(StructureFunding)
-class StructureFundingAdmin(SimpleHistoryAdmin):
+class StructureFundingAdmin(HistoryAdmin):
     list_display = ("label", "year", "budget", "activity", "convention")
     list_filter = ("convention", "year")
     search_fields = ("label", "structure__name")
@@ -173,7 +173,7 @@ class StructureFundingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(GlossaryEntry)
-class GlossaryEntryAdmin(SimpleHistoryAdmin):
+class GlossaryEntryAdmin(HistoryAdmin):
     list_display = ("acronym", "definition", "convention")
     list_filter = ("convention",)
     search_fields = ("acronym", "definition")
@@ -181,7 +181,7 @@ class GlossaryEntryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Problematique)
-class ProblematiqueAdmin(SimpleHistoryAdmin):
+class ProblematiqueAdmin(HistoryAdmin):
     list_display = ("order", "title", "field", "retained", "convention")
     list_display_links = ("title",)
     list_filter = ("convention", "retained", "field")

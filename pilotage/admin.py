@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from conventions.admin import BoundedDateHierarchy
+from conventions.admin import HistoryAdmin
 
 from .models import Body, Meeting, Member, Mission
 
@@ -25,7 +24,7 @@ class MeetingInline(admin.StackedInline):
 
 
 @admin.register(Body)
-class BodyAdmin(SimpleHistoryAdmin):
+class BodyAdmin(HistoryAdmin):
     list_display = ("name", "kind", "optional", "min_meetings_per_year", "convention")
     list_filter = ("convention", "kind", "optional")
     search_fields = ("name",)
@@ -35,7 +34,7 @@ class BodyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(BoundedDateHierarchy, SimpleHistoryAdmin):
+class MeetingAdmin(HistoryAdmin):
     list_display = ("body", "date", "place")
     list_filter = ("body__convention", "body__kind")
     search_fields = ("agenda", "minutes", "place")
@@ -45,7 +44,7 @@ class MeetingAdmin(BoundedDateHierarchy, SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(HistoryAdmin):
     list_display = ("role", "organisation", "person", "consultative", "body", "body__convention")
     list_filter = ("body__convention", "body__kind", "consultative")
     search_fields = ("role", "organisation__name", "person__last_name")
@@ -54,7 +53,7 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Mission)
-class MissionAdmin(SimpleHistoryAdmin):
+class MissionAdmin(HistoryAdmin):
     list_display = ("order", "text", "body", "body__convention")
     list_display_links = ("text",)
     list_filter = ("body__convention", "body__kind")
