@@ -58,6 +58,27 @@ class ScanForm(AccessibleErrorsMixin, forms.Form):
         self.fields["file"].widget.attrs["accept"] = "application/pdf"
 
 
+class SignForm(forms.Form):
+    """Signing is confirmed by typing one's password again."""
+
+    password = forms.CharField(
+        label="Votre mot de passe, pour confirmer",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "tapez votre mot de passe pour confirmer."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("mot de passe incorrect.")
+        return password
+
+
 class VerifyForm(AccessibleErrorsMixin, forms.Form):
     file = forms.FileField(label="PDF à vérifier")
 
@@ -116,6 +137,7 @@ def signing_context(request, document, *, ready, decline_form=None):
         rows.append(Row(signature, acts, signature.pk in next_ones, form))
     return {
         "document": document,
+        "pages": signed_pages(document) if any(row.acts for row in rows) else None,
         "rows": rows,
         "ready": ready,
         "sequential": document.sequential
@@ -128,6 +150,14 @@ def signing_context(request, document, *, ready, decline_form=None):
             if not s.is_signed and not signing.has_key(s.signatory.person)
         ],
     }
+
+
+def signed_pages(document):
+    """The frozen PDF's page count, shown with its hash to whoever is about to sign it."""
+    from . import signing
+
+    with document.file.open("rb") as file:
+        return signing.page_count(file.read())
 
 
 def signatures_page(request, convention, *, status=200, decline_form=None, scan_form=None):
@@ -180,6 +210,11 @@ def signature_sign(request, convention, signature_pk):
 
     signature = signature_of(convention, signature_pk)
     subject = signature.document.amendment or convention
+    form = SignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        error = form.errors["password"][0]
+        messages.error(request, f"Signature refusée : {error} Rien n'est signé.")
+        return back_to_signatures(convention, signature)
     try:
         signing.sign(signature=signature, user=request.user)
     except signing.SigningError as error:

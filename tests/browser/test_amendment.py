@@ -12,7 +12,7 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import tab_paths
+from .conftest import PASSWORD, tab_paths
 from .test_signing import SLOW, log_out
 
 pytestmark = pytest.mark.browser
@@ -48,6 +48,7 @@ def record_deliberation(page, party):
 
 
 def sign_for(page, name):
+    page.get_by_label(f"Votre mot de passe, pour confirmer la signature pour {name}").fill(PASSWORD)
     page.get_by_role("button", name=f"Signer pour le compte de {name}").click()
     expect(page.locator("#messages")).to_contain_text(f"signé pour {name}", timeout=SLOW)
 
@@ -71,20 +72,24 @@ def test_an_avenant_changes_an_action_and_is_signed(page, log_in, jura_nord, tmp
     form.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("heading", name=NEW_NAME)).to_be_visible()
 
+    # Each party records its own deliberation: the EPCI's editor, then the Caf's.
+    caf, epci = sorted(
+        jura_nord.parties.select_related("organisation"),
+        key=lambda party: party.organisation.kind != "caf",
+    )
     page.goto(paths["Convention"])
-    for party in jura_nord.parties.select_related("organisation"):
-        record_deliberation(page, str(party))
+    record_deliberation(page, str(epci))
+    log_out(page)
 
+    log_in("caf-jura")
+    page.goto(paths["Convention"])
+    record_deliberation(page, str(caf))
     page.goto(avenant)
     changes = page.locator("section", has=page.get_by_role("heading", name="Modifications"))
     expect(changes).to_contain_text(OLD_NAME)
     expect(changes).to_contain_text(NEW_NAME)
     page.get_by_role("button", name="Figer l'avenant pour signature").click()
     expect(page.locator("#messages")).to_contain_text("prêt pour signature", timeout=SLOW)
-    log_out(page)
-
-    log_in("caf-jura")
-    page.goto(avenant)
     sign_for(page, "M. Jean-Charles CHAMBOST")
     sign_for(page, "M. Éric GROSPIERRE")
     log_out(page)

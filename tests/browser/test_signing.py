@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import tab_paths
+from .conftest import PASSWORD, tab_paths
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +20,7 @@ def take_step(page, label, status):
 
 
 def sign_for(page, name):
+    page.get_by_label(f"Votre mot de passe, pour confirmer la signature pour {name}").fill(PASSWORD)
     page.get_by_role("button", name=f"Signer pour le compte de {name}").click()
     expect(page.locator("#messages")).to_contain_text(f"signée pour {name}", timeout=SLOW)
 

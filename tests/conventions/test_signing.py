@@ -178,13 +178,15 @@ def test_jura_nord_is_signed_by_its_three_signatories_in_the_browser_flow(ready,
     login(client, "caf-jura")
     page = flat(client.get(reverse("conventions:signature-list", args=[ready.pk])))
     assert "Signer pour le compte de M. Jean-Charles CHAMBOST" in page
+    assert "Vous signez le PDF figé de 42 pages, d'empreinte SHA-256" in page
+    assert ready.frozen_document.sha256 in page
     for signature in (chambost, grospierre):
         url = reverse("conventions:signature-sign", args=[ready.pk, signature.pk])
-        assert client.post(url).status_code == 302
+        assert client.post(url, CONFIRMED_BY_PASSWORD).status_code == 302
     client.logout()
     login(client, "lecteur-jura-nord")
     url = reverse("conventions:signature-sign", args=[ready.pk, fassenet.pk])
-    response = client.post(url, follow=True)
+    response = client.post(url, CONFIRMED_BY_PASSWORD, follow=True)
 
     assert "Tous les signataires ont signé : la convention est signée." in flat(response)
     ready.refresh_from_db()
@@ -197,6 +199,25 @@ def test_jura_nord_is_signed_by_its_three_signatories_in_the_browser_flow(ready,
     for signature in done:
         with signature.file.open("rb") as file:
             assert hashlib.sha256(file.read()).hexdigest() == signature.sha256
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "tapez votre mot de passe pour confirmer"),
+        ({"password": "pas-le-bon"}, "mot de passe incorrect"),
+    ],
+    ids=["without", "wrong"],
+)
+def test_signing_needs_the_password_typed_again(ready, client, data, message):
+    first = signatures(ready)[0]
+    login(client, "caf-jura")
+    url = reverse("conventions:signature-sign", args=[ready.pk, first.pk])
+
+    response = client.post(url, data, follow=True)
+
+    assert f"Signature refusée : {message}. Rien n'est signé." in flat(response)
+    assert Signature.objects.get(pk=first.pk).status == Signature.Status.PENDING
 
 
 def test_signatories_sign_in_order(ready, users):
@@ -234,7 +255,7 @@ def test_a_signatory_without_a_certificate_gets_a_clear_error(ready, users, clie
     login(client, "caf-jura")
     url = reverse("conventions:signature-sign", args=[ready.pk, first.pk])
     with override_settings(CTG_SIGNING_TEST_KEYS=False, CTG_SIGNING_KEYS_DIR=str(tmp_path)):
-        response = client.post(url, follow=True)
+        response = client.post(url, CONFIRMED_BY_PASSWORD, follow=True)
         page = client.get(reverse("conventions:signature-list", args=[ready.pk]))
 
     assert "M. Jean-Charles CHAMBOST n'a pas de certificat de signature" in flat(response)
@@ -314,6 +335,7 @@ def scan_of(convention):
 
 
 CONFIRMED = {"every_party_signed": "on"}
+CONFIRMED_BY_PASSWORD = {"password": "demo-ctg"}
 
 
 def test_the_scanned_copy_becomes_the_reference_copy(ready, client):
