@@ -2,6 +2,7 @@ from contextlib import contextmanager
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -45,6 +46,13 @@ def _test_settings(tmp_path_factory):
         CTG_SIGNING_ON_BEHALF=True,
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the login and reset throttles count there."""
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")
