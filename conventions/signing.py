@@ -453,8 +453,6 @@ def sign(*, signature, user, now=None, by_system=False):
     """``user`` signs ``signature`` (theirs, or on behalf); the convention is signed when it
     was the last one. ``by_system`` (the demo data, ``user`` None) skips the user's right.
     Refusals raise ``SigningError`` and change nothing."""
-    from .workflow import take_step
-
     document = FrozenDocument.objects.select_for_update().get(pk=signature.document_id)
     signature = Signature.objects.select_related(
         "signatory__person__organisation", "signatory__party", "document__convention"
@@ -493,20 +491,31 @@ def sign(*, signature, user, now=None, by_system=False):
     signature.certificate_serial = format(certificate.serial_number, "x")
     signature.reason = ""
     signature.file.save("signature.pdf", ContentFile(signed), save=False)
-    signature.save()
-    if all(s.is_signed or s.pk == signature.pk for s in signatures):
-        if document.amendment_id:
-            from .amendments import complete
-
-            complete(document.amendment, user=signature.user, when=now)
-            return signature
-        take_step(
-            convention,
-            Convention.Status.SIGNED,
-            user=signature.user,
-            note="Signée électroniquement par chacun des signataires.",
-        )
+    try:
+        signature.save()
+        if all(s.is_signed or s.pk == signature.pk for s in signatures):
+            complete_document(document, convention, signature=signature, when=now)
+    except BaseException:
+        signature.file.delete(save=False)  # the transaction is undone: no stray file
+        raise
     return signature
+
+
+def complete_document(document, convention, *, signature, when):
+    """The last signature made: the avenant, or the convention, is signed."""
+    from .workflow import take_step
+
+    if document.amendment_id:
+        from .amendments import complete
+
+        complete(document.amendment, user=signature.user, when=when)
+        return
+    take_step(
+        convention,
+        Convention.Status.SIGNED,
+        user=signature.user,
+        note="Signée électroniquement par chacun des signataires.",
+    )
 
 
 # Declining

@@ -195,7 +195,16 @@ def get_step(convention, target):
 
 @transaction.atomic
 def take_step(convention, target, *, user, on=None, note="", today=None):
-    """Move ``convention`` to ``target`` if its conditions hold; keep who and when."""
+    """Move ``convention`` to ``target`` if its conditions hold; keep who and when. Its row
+    is locked first: a second request read before the first changed it is refused."""
+    current = Convention.objects.select_for_update().only("status").get(pk=convention.pk)
+    if current.status != convention.status:
+        raise StepRefused(
+            [
+                f"la convention est passée à « {current.get_status_display()} » entre-temps : "
+                "rechargez la page"
+            ]
+        )
     step = get_step(convention, target)
     missing = step.missing(convention, on=on, today=today)
     if missing:

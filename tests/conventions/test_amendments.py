@@ -541,3 +541,23 @@ def test_a_refusal_to_sign_an_avenant_says_so(frozen, users):
     assert "refuse de signer l'avenant n° 1 à la convention" in notice.text
     if mail.outbox:
         assert "L'avenant n° 1 reste prêt pour signature" in mail.outbox[-1].body
+
+
+def test_a_last_signature_that_cannot_complete_leaves_no_file(frozen, users, monkeypatch):
+    from conventions import documents, scans
+
+    def unprintable(**kwargs):
+        raise scans.ScanError("scan illisible")
+
+    signatures = list(frozen.frozen_document.signatures.order_by("order"))
+    for signature in signatures[:-1]:
+        signing.sign(signature=signature, user=signer_for(signature, users))
+    storage = signatures[-1].file.storage
+    folder = f"signatures/{frozen.convention_id}"
+    before = set(storage.listdir(folder)[1])
+    monkeypatch.setattr(documents, "render_pdf", unprintable)
+
+    with pytest.raises(signing.SigningError, match="texte consolidé"):
+        signing.sign(signature=signatures[-1], user=signer_for(signatures[-1], users))
+
+    assert set(storage.listdir(folder)[1]) == before

@@ -7,6 +7,7 @@ rendered once (``rendered``): freezing finds it in the PDF cache. The signed res
 pyHanko, poppler's ``pdfsig`` and the verification page see it: test_signed.py.
 """
 
+import datetime
 import hashlib
 import html
 import io
@@ -111,6 +112,29 @@ def test_no_avenant_on_a_convention_that_is_not_signed(ready):
     with pytest.raises(PermissionDenied, match="signée ou en vigueur"):
         Amendment.objects.create(convention=ready, number=1, title="Par l'admin")
     assert ready.is_locked
+
+
+def test_a_second_freeze_from_a_stale_page_is_refused(demo, users, rendered):
+    editor = users["epci-jura-nord"]
+    take_step(demo, Status.VALIDATED, user=editor, on=datetime.date(2019, 11, 28))
+    take_step(demo, Status.VOTED, user=editor)
+    stale = Convention.objects.get(pk=demo.pk)  # a second request, read before the first
+    take_step(demo, Status.READY, user=editor)
+
+    with pytest.raises(StepRefused, match="« Prête pour signature » entre-temps"):
+        take_step(stale, Status.READY, user=editor)
+
+    assert demo.frozen_documents.count() == 1
+    assert Signature.objects.filter(document__convention=demo).count() == 3
+
+
+def test_signing_twice_from_a_stale_page_is_refused(ready, users):
+    first = signatures(ready)[0]
+    stale = Signature.objects.get(pk=first.pk)
+    signing.sign(signature=first, user=users["caf-jura"])
+
+    with pytest.raises(signing.SigningError, match="a déjà signé"):
+        signing.sign(signature=stale, user=users["caf-jura"])
 
 
 def test_the_step_is_refused_until_the_convention_is_voted(demo, users, rendered):
