@@ -3,9 +3,14 @@ convention's PDF.
 
 Checking (``check_upload``): the size first (``CTG_UPLOAD_MAX_BYTES``, the limit of every
 upload), then the content, whatever the file's name or type says: it must parse as a PDF
-(pyHanko's reader, already there for signing, with its limits for untrusted input), not be
-encrypted, and have a page tree whose pages and content streams can be read. The SHA-256
-of the bytes and the number of pages are kept with the file.
+(pyHanko's reader, already there for signing), not be encrypted, and have a page tree of at
+most ``MAX_PAGES`` pages, counted before any stream is decoded. Then every stream of the
+file: none compressed as JBIG2 (poppler's decoder is a known attack surface), no image
+larger than ``MAX_IMAGE_PIXELS`` (images are not decoded here: poppler reads them line by
+line), every other stream decoded under ``DECODE_LIMITS`` (a decompression bomb stops at
+the limit, memory stays bounded), and no page with more than ``MAX_CONTENT_BYTES`` of
+drawing instructions. Each refusal says its reason in French. The SHA-256 of the bytes and
+the number of pages are kept with the file.
 
 Printing (``page_images``): each page is rasterized with poppler's ``pdftoppm``
 (poppler-utils, the Debian package the PDF tests already use) to a JPEG, and the document
@@ -29,8 +34,26 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.decode_limits import DecodeLimits, DocumentDecodeBudget, StreamDecodeLimits
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
 
+MiB = 1024 * 1024
 MAX_PAGES = 40
+# Decoded drawing instructions of one page (its content streams and the forms it draws): a
+# scanned page draws its image in a few dozen bytes, and its text layer (OCR) takes tens of
+# kilobytes.
+MAX_CONTENT_BYTES = 1 * MiB
+# Pixels of one image: an A4 page scanned at 600 dpi has 35 million.
+MAX_IMAGE_PIXELS = 50_000_000
+# Decoding of the streams that are not images, tighter than pyHanko's defaults (256 MB per
+# stream and per document): 16 MB per stream, 64 MB for the whole file (or 3 times its size).
+MAX_STREAM_BYTES = 16 * MiB
+DECODE_LIMITS = DecodeLimits(
+    per_stream=StreamDecodeLimits(max_output_size=MAX_STREAM_BYTES),
+    document_budget=DocumentDecodeBudget(base_allowance=64 * MiB, max_ratio=3),
+)
 # Pixels on the longest side of a page: 150 dpi on an A4 page.
 RASTER_SIZE = 1754
 JPEG_QUALITY = 80
@@ -75,50 +98,147 @@ ENCRYPTED = (
 )
 
 
-def count_pages(data):
-    """The number of pages of the PDF ``data``, read through its page tree; every page's
-    content is decoded, so that a damaged file is refused now, not when it is printed."""
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.pdf_utils.reader import PdfFileReader
+BOMB = (
+    "Ce PDF contient des données qui, une fois décompressées, dépassent "
+    f"{megabytes(MAX_STREAM_BYTES)} : c'est le signe d'un fichier piégé ; enregistrez-le de "
+    "nouveau depuis le logiciel du scanner, puis joignez-le."
+)
+JBIG2 = (
+    "Ce PDF contient des images compressées en JBIG2, un format refusé pour des raisons de "
+    "sécurité : numérisez de nouveau la délibération en JPEG (ou « couleur » / « niveaux de "
+    "gris »), puis joignez-la."
+)
 
+
+def too_many_pages(root):
+    """The refusal of a page tree with more than ``MAX_PAGES`` pages, which says how many
+    it declares when that is believable."""
+    declared = root.get("/Count")
+    count = declared if isinstance(declared, int) and declared > MAX_PAGES else None
+    return ValidationError(
+        f"Ce PDF a {count or f'plus de {MAX_PAGES}'} pages : une délibération scannée en a "
+        f"{MAX_PAGES} au plus.",
+        code="too_many_pages",
+    )
+
+
+def count_pages(data):
+    """The number of pages of the PDF ``data``, read through its page tree; the file is
+    refused (``ValidationError`` in French) unless every stream passes ``check_stream`` and
+    every page ``check_page``, so that a damaged or hostile file is refused now, not when it
+    is printed."""
     if not data.startswith(b"%PDF-"):
         raise ValidationError(NOT_A_PDF, code="not_pdf")
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=DECODE_LIMITS)
         if reader.encrypted:
             raise ValidationError(ENCRYPTED, code="encrypted")
-        pages = 0
-        seen = set()
-        nodes = [reader.root["/Pages"]]
-        while nodes:
-            node = nodes.pop()
-            if "/Kids" not in node:
-                contents = node.get("/Contents")
-                streams = contents if isinstance(contents, generic.ArrayObject) else [contents]
-                for stream in streams:
-                    if stream is not None:
-                        stream.get_object().data  # noqa: B018  (decoded: fails if damaged)
-                pages += 1
-                continue
-            for kid in node.raw_get("/Kids"):
-                key = kid.reference if isinstance(kid, generic.IndirectObject) else id(kid)
-                if key in seen or len(seen) > 10 * MAX_PAGES:
-                    raise ValueError("page tree loops or is too large")
-                seen.add(key)
-                nodes.append(kid.get_object())
+        pages = page_list(reader)
+        for stream in stream_objects(reader):
+            check_stream(stream)
+        for page in pages:
+            check_page(page)
     except ValidationError:
         raise
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, OSError):
+    except PdfDecodeLimitError:
+        raise ValidationError(BOMB, code="bomb") from None
+    except (
+        PdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        IndexError,
+        AttributeError,
+        OSError,
+        NotImplementedError,
+    ):
         raise ValidationError(BROKEN, code="broken") from None
-    if pages == 0:
+    if not pages:
         raise ValidationError(BROKEN, code="broken")
-    if pages > MAX_PAGES:
-        raise ValidationError(
-            f"Ce PDF a {pages} pages : une délibération scannée en a {MAX_PAGES} au plus.",
-            code="too_many_pages",
-        )
+    return len(pages)
+
+
+def page_list(reader):
+    """The pages of ``reader``'s page tree, without decoding anything; refused as soon as
+    there are more than ``MAX_PAGES``."""
+    root = reader.root["/Pages"]
+    pages, seen, nodes = [], set(), [root]
+    while nodes:
+        node = nodes.pop()
+        if "/Kids" not in node:
+            pages.append(node)
+            if len(pages) > MAX_PAGES:
+                raise too_many_pages(root)
+            continue
+        for kid in node.raw_get("/Kids"):
+            key = kid.reference if isinstance(kid, generic.IndirectObject) else id(kid)
+            if key in seen:
+                raise ValueError("page tree loops")
+            if len(seen) > 10 * MAX_PAGES:
+                raise too_many_pages(root)
+            seen.add(key)
+            nodes.append(kid.get_object())
     return pages
+
+
+def stream_objects(reader):
+    """Every stream of the file, reachable or not, in every revision."""
+    refs = set()
+    for revision in range(reader.xrefs.total_revisions):
+        refs |= reader.xrefs.explicit_refs_in_revision(revision)
+    for ref in sorted(refs, key=lambda ref: (ref.idnum, ref.generation)):
+        obj = reader.get_object(ref)
+        if isinstance(obj, generic.StreamObject):
+            yield obj
+
+
+def check_stream(stream):
+    """Refuse JBIG2 and oversized images; decode any other stream under the limits."""
+    filters = resolved(stream, "/Filter", generic.ArrayObject())
+    filters = filters if isinstance(filters, generic.ArrayObject) else [filters]
+    if "/JBIG2Decode" in [name.get_object() for name in filters]:
+        raise ValidationError(JBIG2, code="jbig2")
+    if resolved(stream, "/Subtype", "") == "/Image":
+        width, height = int(stream["/Width"]), int(stream["/Height"])
+        if width * height > MAX_IMAGE_PIXELS:
+            raise ValidationError(
+                f"Ce PDF contient une image de {width} × {height} pixels : une page scannée "
+                f"en a {MAX_IMAGE_PIXELS // 1_000_000} millions au plus (une page A4 à "
+                "600 dpi en a 35 millions). Numérisez-la de nouveau à 300 dpi.",
+                code="image_too_large",
+            )
+        return
+    stream.data  # noqa: B018  (decoded under DECODE_LIMITS: fails if damaged or a bomb)
+
+
+def resolved(dictionary, key, default=None):
+    """``dictionary[key]``, its indirect references followed; ``default`` (an empty
+    dictionary if not given) when it has none."""
+    if not isinstance(dictionary, generic.DictionaryObject) or key not in dictionary:
+        return generic.DictionaryObject() if default is None else default
+    return dictionary[key]
+
+
+def check_page(page):
+    """Refuse a page whose drawing instructions (its content streams and the forms of its
+    resources) take more than ``MAX_CONTENT_BYTES`` once decoded."""
+    contents = resolved(page, "/Contents")
+    streams = list(contents) if isinstance(contents, generic.ArrayObject) else [contents]
+    xobjects = resolved(resolved(page, "/Resources"), "/XObject")
+    streams += [xobjects[name] for name in xobjects]
+    streams = [stream.get_object() for stream in streams if stream is not None]
+    size = sum(
+        len(stream.data)
+        for stream in streams
+        if isinstance(stream, generic.StreamObject) and resolved(stream, "/Subtype", "") != "/Image"
+    )
+    if size > MAX_CONTENT_BYTES:
+        raise ValidationError(
+            f"Une page de ce PDF contient {megabytes(size)} d'instructions de dessin : une "
+            f"page scannée en a {megabytes(MAX_CONTENT_BYTES)} au plus. Numérisez de nouveau "
+            "la délibération (une image par page), puis joignez-la.",
+            code="too_much_drawing",
+        )
 
 
 def read_scan(deliberation):
