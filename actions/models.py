@@ -10,7 +10,10 @@ from conventions.models.convention import ScopedQuerySet
 from conventions.validators import OrderField, validate_year
 
 
-class FieldQuerySet(models.QuerySet):
+class FieldQuerySet(ScopedQuerySet):
+    """A convention's own fields are part of its text: locked with it (conventions/locking.py);
+    the national fields (no convention) are not."""
+
     def available_to(self, convention):
         """The CAF's national fields plus the convention's own axes."""
         return self.filter(models.Q(convention__isnull=True) | models.Q(convention=convention))

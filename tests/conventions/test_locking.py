@@ -20,6 +20,7 @@ def signed():
     convention = ConventionFactory(short_title="CTG signée")
     ArticleFactory(convention=convention, number=1, title="Objet")
     ActionFactory(convention=convention, order=1, name="Action signée")
+    FieldFactory(convention=convention, code="axe_propre", label="Axe propre")
     convention.status = Convention.Status.SIGNED
     convention.save()
     return convention
@@ -49,6 +50,21 @@ def test_bulk_operations_are_refused(signed):
     with pytest.raises(ConventionLocked):
         Article.objects.filter(convention=signed).delete()
     assert list(signed.articles.values_list("title", flat=True)) == ["Objet"]
+
+
+def test_the_conventions_own_fields_are_locked_and_the_national_ones_are_not(signed):
+    own = signed.own_fields.get()
+    national = FieldFactory(code="jeunesse", label="Jeunesse")
+    own.label = "Axe renommé"
+    with pytest.raises(ConventionLocked), transaction.atomic():
+        own.save()
+    with pytest.raises(ConventionLocked), transaction.atomic():
+        signed.own_fields.update(label="Axe renommé")
+    with pytest.raises(ConventionLocked), transaction.atomic():
+        own.delete()
+    national.label = "Jeunesse et parentalité"
+    national.save()
+    assert signed.own_fields.get().label == "Axe propre"
 
 
 def test_nested_parts_are_refused(signed):
