@@ -46,9 +46,6 @@ class Part:
         scope = {name: getattr(item, name) for name in self.order_scope}
         return self.model.objects.filter(**scope)
 
-    def next_order(self, item):
-        return self.next_order_in(self.siblings(item))
-
     def next_order_in(self, siblings):
         highest = siblings.aggregate(highest=models.Max(self.order_field))["highest"]
         return (highest or 0) + 1
