@@ -13,7 +13,9 @@ drawing instructions. Each refusal says its reason in French. The SHA-256 of the
 the number of pages are kept with the file.
 
 Printing (``page_images``): each page is rasterized with poppler's ``pdftoppm``
-(poppler-utils, the Debian package the PDF tests already use) to a JPEG, and the document
+(poppler-utils, the Debian package the PDF tests already use) to a JPEG, within a time and
+a memory limit (``CTG_SCAN_RASTER_TIMEOUT``, ``CTG_SCAN_RASTER_MEMORY_MB``; a scan that
+fails is remembered for a while, so that the next downloads fail at once), and the document
 shows the images on pages of its own. Why images rather than the scan's own pages laid
 over pages reserved by WeasyPrint: the convention must stay PDF/A-3b with every font
 embedded, and an uploaded PDF may hold anything (unembedded fonts, JavaScript, forms, its
@@ -25,14 +27,17 @@ to the renderer by its URL fetcher (``conventions.documents``), which serves the
 URLs the document itself made; the scan's hash is checked before use.
 """
 
+import functools
 import hashlib
 import io
+import resource
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.decode_limits import DecodeLimits, DocumentDecodeBudget, StreamDecodeLimits
@@ -59,7 +64,6 @@ RASTER_SIZE = 1754
 JPEG_QUALITY = 80
 # Changes with how the pages are turned into images (a part of the cache key of the PDF).
 RASTER_VERSION = f"pdftoppm-jpeg-{RASTER_SIZE}-{JPEG_QUALITY}"
-RASTER_TIMEOUT = 120  # seconds, for the whole scan
 
 
 class ScanError(Exception):
@@ -256,7 +260,26 @@ def read_scan(deliberation):
 
 
 def page_images(data):
-    """The pages of the PDF ``data`` as JPEG images, in order (poppler's pdftoppm)."""
+    """The pages of the PDF ``data`` as JPEG images, in order (poppler's pdftoppm, under
+    ``CTG_SCAN_RASTER_TIMEOUT`` and ``CTG_SCAN_RASTER_MEMORY_MB``). A scan that failed is
+    remembered for ``CTG_SCAN_RASTER_RETRY_AFTER`` seconds and fails again at once."""
+    failed_key = f"ctg-scan-raster-failed:{hashlib.sha256(data).hexdigest()}"
+    if (message := cache.get(failed_key)) is not None:
+        raise ScanError(message)
+    try:
+        return rasterize(data)
+    except RasterFailed as error:
+        cache.set(failed_key, str(error), settings.CTG_SCAN_RASTER_RETRY_AFTER)
+        raise ScanError(str(error)) from error
+
+
+class RasterFailed(Exception):
+    """pdftoppm failed on this scan, or took too long (its message in French)."""
+
+
+def rasterize(data):
+    """pdftoppm's JPEG images of the pages of ``data``, under the limits of the settings."""
+    timeout = settings.CTG_SCAN_RASTER_TIMEOUT
     with tempfile.TemporaryDirectory(prefix="ctg-scan-") as folder:
         source = Path(folder) / "scan.pdf"
         source.write_bytes(data)
@@ -274,13 +297,34 @@ def page_images(data):
             str(Path(folder) / "page"),
         ]
         try:
-            subprocess.run(command, check=True, capture_output=True, timeout=RASTER_TIMEOUT)
+            subprocess.run(
+                command,
+                check=True,
+                capture_output=True,
+                timeout=timeout,
+                preexec_fn=functools.partial(limit_memory, settings.CTG_SCAN_RASTER_MEMORY_MB),
+            )
         except FileNotFoundError as error:
             raise ScanError(
                 "pdftoppm (paquet poppler-utils) manque sur le serveur : les délibérations "
                 "scannées ne peuvent pas être imprimées."
             ) from error
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-            raise ScanError("Une délibération scannée n'a pas pu être lue.") from error
+        except subprocess.TimeoutExpired as error:
+            raise RasterFailed(
+                f"Une délibération scannée n'a pas pu être imprimée en moins de {timeout} s : "
+                "numérisez-la de nouveau (une image par page), puis joignez-la."
+            ) from error
+        except subprocess.CalledProcessError as error:
+            raise RasterFailed(
+                "Une délibération scannée n'a pas pu être imprimée (fichier illisible, ou "
+                f"plus de {settings.CTG_SCAN_RASTER_MEMORY_MB} Mo de mémoire demandés) : "
+                "numérisez-la de nouveau, puis joignez-la."
+            ) from error
         # page-1.jpg... or page-01.jpg...: the same width for every page of one file.
         return [path.read_bytes() for path in sorted(Path(folder).glob("page-*.jpg"))]
+
+
+def limit_memory(megabytes):
+    """In pdftoppm's process, before it starts: its address space is bounded."""
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -272,6 +272,19 @@ CTG_SIGNING_STAMP_FONT = Path(
 # Uploaded PDFs (scanned copies, documents to verify): at most this many bytes.
 CTG_UPLOAD_MAX_BYTES = env_int("CTG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 
+# Scanned deliberations (conventions/scans.py): poppler's pdftoppm turns their pages into
+# images for the convention's PDF. It is stopped after CTG_SCAN_RASTER_TIMEOUT seconds per
+# scan and given CTG_SCAN_RASTER_MEMORY_MB megabytes of address space; a scan that fails is
+# not tried again for CTG_SCAN_RASTER_RETRY_AFTER seconds (the download then fails at once).
+CTG_SCAN_RASTER_TIMEOUT = env_int("CTG_SCAN_RASTER_TIMEOUT", 30)
+CTG_SCAN_RASTER_MEMORY_MB = env_int("CTG_SCAN_RASTER_MEMORY_MB", 300)
+CTG_SCAN_RASTER_RETRY_AFTER = env_int("CTG_SCAN_RASTER_RETRY_AFTER", 3600)
+if min(CTG_SCAN_RASTER_TIMEOUT, CTG_SCAN_RASTER_MEMORY_MB, CTG_SCAN_RASTER_RETRY_AFTER) < 1:
+    raise ImproperlyConfigured(
+        "CTG_SCAN_RASTER_TIMEOUT, CTG_SCAN_RASTER_MEMORY_MB et CTG_SCAN_RASTER_RETRY_AFTER "
+        "doivent être positifs."
+    )
+
 # Imports of XLSX files (conventions/workbooks.py; the diagnostic's import pages and the
 # back-office's): a workbook whose parts take more than CTG_IMPORT_MAX_UNCOMPRESSED_BYTES
 # once uncompressed, or whose sheet has more than CTG_IMPORT_MAX_ROWS rows (the header

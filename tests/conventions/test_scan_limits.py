@@ -4,12 +4,17 @@ and a scan that cannot be rasterised in time fails fast instead of blocking the 
 The hostile files are hand-written PDF bytes, made here (a few KB each)."""
 
 import functools
+import hashlib
+import html
+import os
 import tracemalloc
 import zlib
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.urls import reverse
 
 from conventions import scans
 
@@ -163,3 +168,84 @@ def test_the_page_count_is_checked_before_any_stream_is_decoded(monkeypatch):
     error, _peak = refusal(many_pages())
 
     assert error.code == "too_many_pages"
+
+
+# --- Rasterising under limits -------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _forgotten_failures():
+    """Failed scans are remembered in the cache: each test starts and ends without."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def fake_pdftoppm(tmp_path, monkeypatch):
+    """Install a ``pdftoppm`` running the shell ``script``; its calls are logged."""
+    log = tmp_path / "calls.log"
+
+    def install(script):
+        command = tmp_path / "bin" / "pdftoppm"
+        command.parent.mkdir()
+        command.write_text(f'#!/bin/sh\necho call >> "{log}"\n{script}\n')
+        command.chmod(0o755)
+        monkeypatch.setenv("PATH", f"{command.parent}:{os.environ['PATH']}")
+        return log
+
+    return install
+
+
+def calls(log):
+    return log.read_text().count("call") if log.exists() else 0
+
+
+SCAN = one_page(stream(b"0 0 595 842 re f"))
+
+
+def test_a_scan_slower_than_the_time_limit_fails_with_a_message_then_at_once(
+    settings, fake_pdftoppm
+):
+    settings.CTG_SCAN_RASTER_TIMEOUT = 1
+    log = fake_pdftoppm("exec sleep 5")
+
+    with pytest.raises(scans.ScanError, match="n'a pas pu être imprimée en moins de 1 s"):
+        scans.page_images(SCAN)
+    with pytest.raises(scans.ScanError, match="n'a pas pu être imprimée en moins de 1 s"):
+        scans.page_images(SCAN)
+
+    assert calls(log) == 1  # the second time, the failure is remembered: no wait
+
+
+def test_pdftoppm_runs_under_the_memory_limit(settings, fake_pdftoppm, tmp_path):
+    settings.CTG_SCAN_RASTER_MEMORY_MB = 123
+    fake_pdftoppm(f'ulimit -v > "{tmp_path / "limit"}"; exit 1')
+
+    with pytest.raises(scans.ScanError, match="n'a pas pu être imprimée"):
+        scans.page_images(SCAN)
+
+    assert (tmp_path / "limit").read_text().strip() == str(123 * 1024)  # in KiB
+
+
+@pytest.mark.django_db
+def test_the_download_with_a_slow_scan_fails_fast_with_its_message(
+    client, demo, settings, fake_pdftoppm
+):
+    settings.MEDIA_ROOT = settings.MEDIA_ROOT / "scan-lent"  # an empty PDF cache
+    settings.CTG_SCAN_RASTER_TIMEOUT = 1
+    log = fake_pdftoppm("exec sleep 5")
+    deliberation = demo.deliberations.order_by("pk").first()
+    deliberation.scan_sha256 = hashlib.sha256(SCAN).hexdigest()
+    deliberation.scan_pages = 1
+    deliberation.scan.save("scan.pdf", ContentFile(SCAN), save=True)
+    client.login(username="lecteur-jura-nord", password="demo-ctg")
+    url = reverse("conventions:document-download", args=[demo.pk])
+
+    first, second = client.get(url), client.get(url)
+
+    for response in (first, second):
+        assert response.status_code == 503
+        page = html.unescape(response.content.decode())
+        assert "n'a pas pu être imprimée en moins de 1 s" in page
+    assert calls(log) == 1
