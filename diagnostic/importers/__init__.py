@@ -68,12 +68,10 @@ def parse(source, plan, rows):
 
 def scope_of(*, convention):
     """The territories an import from a convention's workspace may write: the convention's
-    territory, its communes and its département."""
+    territory and its communes. Not its département: those figures are shared by every
+    convention of the département, signed ones included; the back-office imports them."""
     territory = convention.territory
-    scope = [territory, *territory.communes.all()]
-    if territory.department_id:
-        scope.append(territory.department)
-    return scope
+    return [territory, *territory.communes.all()]
 
 
 def plan_import(*, source, rows, scope=None):

@@ -538,6 +538,11 @@ def test_jura_nord_lacks_the_population_chart_and_says_how_to_get_its_data(chart
     assert missing.source == "insee"
 
 
+def age_rows(convention):
+    charts = {chart.slug: chart for chart in diagnostic_charts(convention)}
+    return charts[AGE_CHART].table.rows
+
+
 def test_importing_an_insee_file_draws_the_population_chart_for_jura_nord(demo):
     sample = Path(__file__).parent / "samples" / "insee_comparateur_2021.csv"
     rows = importers.read_file(content=sample.read_bytes(), filename=sample.name)
@@ -545,8 +550,13 @@ def test_importing_an_insee_file_draws_the_population_chart_for_jura_nord(demo):
     plan = importers.import_observations(
         source="insee", rows=rows, scope=importers.scope_of(convention=demo)
     )
+    own = {heading: [read(cell) for cell in cells] for heading, cells in age_rows(demo)}
+    # The département's figures come through the back-office (no scope).
+    rows = importers.read_file(content=sample.read_bytes(), filename=sample.name)
+    importers.import_observations(source="insee", rows=rows)
 
     assert plan.written
+    assert own["0-14 ans"][:2] == ["2 300", "19,2 %"]
     charts = {chart.slug: chart for chart in diagnostic_charts(demo)}
     chart = charts[AGE_CHART]
     assert chart.title == "Population par tranche d'âge (2021)"

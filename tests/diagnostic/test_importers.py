@@ -516,6 +516,18 @@ def test_preview_shows_what_changes_by_territory_without_writing(client, demo):
     assert response.context["token"]
 
 
+def test_the_tab_imports_only_the_conventions_own_territories_not_its_departement(client, demo):
+    """Département figures are shared by every convention of the département, signed ones
+    included: they are imported through the back-office, never from one convention's tab."""
+    response = upload(login(client, "epci-jura-nord"), demo, "insee", "insee_comparateur_2021.csv")
+
+    counts = {c.territory.code for c in response.context["plan"].by_territory()}
+    assert EPCI in counts and FRAISANS in counts
+    assert "39" not in counts
+    assert "territoires hors de la convention" in response.content.decode()
+    assert "(Jura" in response.content.decode()
+
+
 def test_confirm_writes_what_the_preview_showed(client, demo, pending_dir):
     login(client, "epci-jura-nord")
     preview = upload(client, demo, "caf", "cafdata_communes.csv")
