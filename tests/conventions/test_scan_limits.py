@@ -94,6 +94,13 @@ def bomb_image():
     return one_page(DRAW_IMAGE, IMAGE, image)
 
 
+@functools.cache
+def bomb_upload_size():
+    """One page whose content stream, deflated once, inflates to 18 GiB: 19 MB, within the
+    upload limit (20 MB)."""
+    return one_page(stream(deflated_zeros(18 << 30), Filter="/FlateDecode"))
+
+
 def drawing_operators():
     """One page with 2 MB of drawing operators (a few KB deflated)."""
     operators = b"10 10 m 500 800 l S\n" * 100_000
@@ -129,6 +136,7 @@ def many_pages(count=1000):
 
 HOSTILE = [
     ("bomb_content", bomb_content, "décompressé", "bomb"),
+    ("bomb_upload_size", bomb_upload_size, "décompressé", "bomb"),
     ("bomb_image", bomb_image, "image", "image_too_large"),
     ("drawing_operators", drawing_operators, "instructions de dessin", "too_much_drawing"),
     ("jbig2", jbig2, "JBIG2", "jbig2"),
@@ -148,9 +156,11 @@ def refusal(data):
 
 
 @pytest.mark.parametrize("kind, make, message, code", HOSTILE, ids=[h[0] for h in HOSTILE])
-def test_a_hostile_scan_is_refused_with_its_reason_in_bounded_memory(kind, make, message, code):
+def test_a_hostile_scan_is_refused_with_its_reason_in_bounded_memory(
+    settings, kind, make, message, code
+):
     data = make()
-    assert len(data) < 200_000  # small files, made here
+    assert len(data) < settings.CTG_UPLOAD_MAX_BYTES  # made here, in memory
 
     error, peak = refusal(data)
 
