@@ -215,3 +215,21 @@ class EvaluationCriterion(models.Model):
 
     def __str__(self):
         return self.label
+
+
+def actions_prefetch():
+    """The convention's actions in the order of the plan, with everything a row shows."""
+    queryset = Action.objects.select_related("field").prefetch_related(
+        "followup_indicators", "evaluation_criteria", "problematiques"
+    )
+    return models.Prefetch(
+        "actions", queryset=queryset.order_by("field__order", "field__label", "field_id", "order")
+    )
+
+
+def by_field(actions):
+    """The fields that hold actions, in order, each with its actions: [(field, [action])]."""
+    groups = {}
+    for action in actions:
+        groups.setdefault(action.field, []).append(action)
+    return list(groups.items())

@@ -1,28 +1,10 @@
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from conventions.access import convention_view, workspace
 
-from .models import Action
-
-
-def actions_prefetch():
-    """The convention's actions in the order of the plan, with everything a row shows."""
-    queryset = Action.objects.select_related("field").prefetch_related(
-        "followup_indicators", "evaluation_criteria", "problematiques"
-    )
-    return Prefetch(
-        "actions", queryset=queryset.order_by("field__order", "field__label", "field_id", "order")
-    )
-
-
-def by_field(actions):
-    """The fields that hold actions, in order, each with its actions: [(field, [action])]."""
-    groups = {}
-    for action in actions:
-        groups.setdefault(action.field, []).append(action)
-    return list(groups.items())
+from .models import Action, actions_prefetch, by_field
 
 
 def summarise(actions):

@@ -53,7 +53,7 @@ from weasyprint import HTML
 from weasyprint import __version__ as weasyprint_version
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from actions.views import actions_prefetch, by_field
+from actions.models import actions_prefetch, by_field
 
 from . import scans
 from .models import Attendance, Deliberation, Party, Signatory
