@@ -278,7 +278,15 @@ def scan_images(scanned):
     """``{url: JPEG}`` for every page of the scanned deliberations, read from the storage."""
     images = {}
     for deliberation in scanned:
-        pages = scans.page_images(scans.read_scan(deliberation))
+        data = scans.read_scan(deliberation)  # its errors name the deliberation
+        try:
+            pages = scans.page_images(data)
+        except scans.ScanError as error:
+            reason = str(error)
+            raise scans.ScanError(
+                f"La délibération scannée « {deliberation} » ne peut pas être imprimée : "
+                f"{reason[:1].lower()}{reason[1:]}"
+            ) from error
         if len(pages) != len(deliberation.scan_urls):
             raise scans.ScanError(
                 f"La délibération scannée « {deliberation} » n'a pas le nombre de pages prévu."

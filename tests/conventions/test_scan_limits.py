@@ -258,4 +258,5 @@ def test_the_download_with_a_slow_scan_fails_fast_with_its_message(
         assert response.status_code == 503
         page = html.unescape(response.content.decode())
         assert "n'a pas pu être imprimée en moins de 1 s" in page
+        assert f"La délibération scannée « {deliberation} » ne peut pas être imprimée" in page
     assert calls(log) == 1
