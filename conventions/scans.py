@@ -33,6 +33,7 @@ import io
 import resource
 import subprocess
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,27 @@ RASTER_SIZE = 1754
 JPEG_QUALITY = 80
 # Changes with how the pages are turned into images (a part of the cache key of the PDF).
 RASTER_VERSION = f"pdftoppm-jpeg-{RASTER_SIZE}-{JPEG_QUALITY}"
+
+
+# What pyHanko may raise on a PDF written to break readers: broken cross-references,
+# assertions on impossible structures, loops and nestings deeper than Python's stack,
+# streams that do not inflate, filters it does not know. Every uploaded PDF (a scan, a copy
+# signed by hand, a file to verify) is read under this guard: a French message, never a
+# server error.
+PDF_READ_ERRORS = (
+    PdfError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    AssertionError,
+    RecursionError,
+    OverflowError,
+    OSError,
+    NotImplementedError,
+    zlib.error,
+)
 
 
 class ScanError(Exception):
@@ -146,16 +168,7 @@ def count_pages(data):
         raise
     except PdfDecodeLimitError:
         raise ValidationError(BOMB, code="bomb") from None
-    except (
-        PdfError,
-        ValueError,
-        KeyError,
-        TypeError,
-        IndexError,
-        AttributeError,
-        OSError,
-        NotImplementedError,
-    ):
+    except PDF_READ_ERRORS:
         raise ValidationError(BROKEN, code="broken") from None
     if not pages:
         raise ValidationError(BROKEN, code="broken")

@@ -24,7 +24,6 @@ import asyncio
 import hashlib
 import io
 import logging
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -43,7 +42,6 @@ from pyhanko.pdf_utils import generic, layout, misc
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
@@ -63,6 +61,7 @@ from .models import (
     SignerAccount,
     SigningNotice,
 )
+from .scans import PDF_READ_ERRORS, megabytes
 
 BOX_PREFIX = "signataire-"  # the id of each signatory's box in the document's signature block
 TEST_KEYS_FOLDER = "cles-de-test"  # under MEDIA_ROOT, when no keys folder is configured
@@ -77,24 +76,6 @@ logging.getLogger("pyhanko.pdf_utils.font.opentype").setLevel(logging.ERROR)
 
 class SigningError(Exception):
     """A refusal, in French; nothing was changed."""
-
-
-# What pyHanko may raise on a PDF written to break readers: broken cross-references,
-# assertions on impossible structures, loops and nestings deeper than Python's stack,
-# streams that do not inflate. Every upload is read under this guard: a French message,
-# never a server error.
-UNREADABLE = (
-    PdfError,
-    ValueError,
-    KeyError,
-    TypeError,
-    IndexError,
-    AttributeError,
-    AssertionError,
-    RecursionError,
-    OverflowError,
-    zlib.error,
-)
 
 
 def unreadable(error):
@@ -118,10 +99,6 @@ def outside_event_loop(function, /, *args, **kwargs):
 
 def sha256(data):
     return hashlib.sha256(data).hexdigest()
-
-
-def megabytes(size):
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",") + " Mo"
 
 
 # Keys
@@ -606,7 +583,7 @@ def read_pdf_upload(upload):
     try:
         reader = pdf_reader(data)
         reader.root["/Pages"]  # noqa: B018  (reads the catalogue: fails on a broken file)
-    except UNREADABLE as error:
+    except PDF_READ_ERRORS as error:
         raise SigningError(unreadable(error)) from None
     return data
 
@@ -691,7 +668,7 @@ class FastPdfReader(PdfFileReader):
                 offset = generic.NumberObject.read_from_stream(buffer)
                 offsets.setdefault(int(number), int(offset))
             return data, int(stream["/First"]), offsets
-        except UNREADABLE:
+        except PDF_READ_ERRORS:
             return None  # left to pyHanko's own reading, and its own errors
 
 
@@ -703,7 +680,7 @@ def page_count(data):
     """The number of pages of the PDF ``data``, already read by ``read_pdf_upload``."""
     try:
         return len(pages_of(pdf_reader(data).root["/Pages"]))
-    except UNREADABLE as error:
+    except PDF_READ_ERRORS as error:
         raise SigningError(unreadable(error)) from None
 
 
@@ -933,7 +910,7 @@ def check_signature(embedded, context, reader):
     check = SignatureCheck(field_name=embedded.field_name or "?")
     try:
         status = outside_event_loop(validate_pdf_signature, embedded, context, skip_diff=True)
-    except (SignatureValidationError, *UNREADABLE) as error:
+    except (SignatureValidationError, *PDF_READ_ERRORS) as error:
         check.problems.append(f"signature illisible ({error})")
         return check
     subject = status.signing_cert.subject.native
@@ -956,7 +933,7 @@ def check_signature(embedded, context, reader):
     if check.covers_revision and not check.whole_file:
         try:
             later = changes_since(reader, embedded.signed_revision)
-        except UNREADABLE:
+        except PDF_READ_ERRORS:
             later = ["les versions suivantes du document sont illisibles"]
         check.later_changes_allowed = not later
         check.problems += [f"après elle, {change}" for change in later]
@@ -970,7 +947,7 @@ def verify(*, data):
     try:
         reader = pdf_reader(data)
         embedded = list(reader.embedded_signatures)
-    except UNREADABLE as error:
+    except PDF_READ_ERRORS as error:
         report.error = unreadable(error)
         return report
     roots = trust_roots()

@@ -34,14 +34,17 @@ def env_bool(name, default):
     raise ImproperlyConfigured(f"{name} doit valoir true ou false, pas {raw!r}.")
 
 
-def env_int(name, default):
+def env_int(name, default, *, minimum=None):
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} doit être un nombre entier, pas {raw!r}.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} doit valoir au moins {minimum}, pas {value}.")
+    return value
 
 
 def env_list(name, default=""):
@@ -276,23 +279,16 @@ CTG_UPLOAD_MAX_BYTES = env_int("CTG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 # images for the convention's PDF. It is stopped after CTG_SCAN_RASTER_TIMEOUT seconds per
 # scan and given CTG_SCAN_RASTER_MEMORY_MB megabytes of address space; a scan that fails is
 # not tried again for CTG_SCAN_RASTER_RETRY_AFTER seconds (the download then fails at once).
-CTG_SCAN_RASTER_TIMEOUT = env_int("CTG_SCAN_RASTER_TIMEOUT", 30)
-CTG_SCAN_RASTER_MEMORY_MB = env_int("CTG_SCAN_RASTER_MEMORY_MB", 300)
-CTG_SCAN_RASTER_RETRY_AFTER = env_int("CTG_SCAN_RASTER_RETRY_AFTER", 3600)
-if min(CTG_SCAN_RASTER_TIMEOUT, CTG_SCAN_RASTER_MEMORY_MB, CTG_SCAN_RASTER_RETRY_AFTER) < 1:
-    raise ImproperlyConfigured(
-        "CTG_SCAN_RASTER_TIMEOUT, CTG_SCAN_RASTER_MEMORY_MB et CTG_SCAN_RASTER_RETRY_AFTER "
-        "doivent être positifs."
-    )
+CTG_SCAN_RASTER_TIMEOUT = env_int("CTG_SCAN_RASTER_TIMEOUT", 30, minimum=1)
+CTG_SCAN_RASTER_MEMORY_MB = env_int("CTG_SCAN_RASTER_MEMORY_MB", 300, minimum=1)
+CTG_SCAN_RASTER_RETRY_AFTER = env_int("CTG_SCAN_RASTER_RETRY_AFTER", 3600, minimum=1)
 
 # Imports of XLSX files (conventions/workbooks.py; the diagnostic's import pages and the
 # back-office's): a workbook whose parts take more than CTG_IMPORT_MAX_UNCOMPRESSED_BYTES
 # once uncompressed, or whose sheet has more than CTG_IMPORT_MAX_ROWS rows (the header
 # included), is refused before anything is read further or written. 100,000 rows of 20
 # columns take about 80 MB uncompressed.
-CTG_IMPORT_MAX_ROWS = env_int("CTG_IMPORT_MAX_ROWS", 100_000)
-CTG_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("CTG_IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
-if CTG_IMPORT_MAX_ROWS < 1 or CTG_IMPORT_MAX_UNCOMPRESSED_BYTES < 1:
-    raise ImproperlyConfigured(
-        "CTG_IMPORT_MAX_ROWS et CTG_IMPORT_MAX_UNCOMPRESSED_BYTES doivent être positifs."
-    )
+CTG_IMPORT_MAX_ROWS = env_int("CTG_IMPORT_MAX_ROWS", 100_000, minimum=1)
+CTG_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
+    "CTG_IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024, minimum=1
+)

@@ -114,12 +114,16 @@ def parse_year(cell):
     return int(written)
 
 
-def parse_date(cell):
-    date = read_date(cell)
-    if not MIN_YEAR <= date.year <= MAX_YEAR:
+def check_year(year, cell):
+    if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError(
             f"« {text(cell)} » : l'année doit être comprise entre {MIN_YEAR} et {MAX_YEAR}."
         )
+
+
+def parse_date(cell):
+    date = read_date(cell)
+    check_year(date.year, cell)
     return date
 
 
@@ -156,10 +160,7 @@ def parse_reference(cell):
     match = REFERENCE.fullmatch(re.split(r"[T ]", written, maxsplit=1)[0])
     if match:
         year = int(match["y1"] or match["y2"] or match["y3"])
-        if not MIN_YEAR <= year <= MAX_YEAR:
-            raise ValueError(
-                f"« {written} » : l'année doit être comprise entre {MIN_YEAR} et {MAX_YEAR}."
-            )
+        check_year(year, cell)
         month, day = match["m1"] or match["m2"] or match["m3"], match["d1"] or match["d2"]
         if month is None:
             return year, None
